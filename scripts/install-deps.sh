@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package Gatehouse needs to build, run, test and benchmark.
+# Idempotent and non-interactive: packages already present are skipped, and apt-get is
+# not touched at all when nothing is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git
+  # product libraries
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libsodium-dev libcrypt-dev libzxcvbn-dev
+  libsqlite3-dev libpq-dev libcurl4-openssl-dev
+  libspdlog-dev libfmt-dev libcli11-dev
+  # tests
+  libgtest-dev libgmock-dev postgresql-15 sqlite3
+  python3 python3-pytest python3-requests python3-jwt python3-cryptography python3-authlib
+  # benchmarks
+  wrk
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

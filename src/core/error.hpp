@@ -1,0 +1,70 @@
+#pragma once
+// Expected failures travel as values: Result<T> holds either a T or an Error.
+// Exceptions are reserved for bugs and start-up failures (DESIGN.md §5).
+#include <boost/json/object.hpp>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace gatehouse {
+
+/// Error codes independent of HTTP; http/envelope.cpp is the one place that maps them.
+enum class Errc {
+  validation,        // 400 VALIDATION_ERROR
+  bad_request,       // 400 BAD_REQUEST (malformed syntax)
+  authentication,    // 401 AUTHENTICATION_ERROR
+  authorization,     // 403 AUTHORIZATION_ERROR
+  not_found,         // 404 NOT_FOUND
+  method_not_allowed,// 405 METHOD_NOT_ALLOWED
+  conflict,          // 409 CONFLICT
+  payload_too_large, // 413 PAYLOAD_TOO_LARGE
+  unsupported_media, // 415 UNSUPPORTED_MEDIA_TYPE
+  rate_limited,      // 429 RATE_LIMITED
+  unavailable,       // 503 SERVICE_UNAVAILABLE
+  internal,          // 500 INTERNAL_ERROR
+};
+
+struct Error {
+  Errc code = Errc::internal;
+  std::string public_message;     // safe to show to the client
+  boost::json::object details;    // per-field messages or machine-readable reasons
+  std::string internal;           // for logs only, never sent
+  int retry_after = 0;            // seconds, for rate_limited / unavailable
+
+  static Error validation(std::string msg, boost::json::object details = {}) {
+    return {Errc::validation, std::move(msg), std::move(details), {}, 0};
+  }
+  static Error field(const std::string& name, const std::string& msg) {
+    boost::json::object d;
+    d[name] = msg;
+    return validation("Validation failed", std::move(d));
+  }
+  static Error make(Errc c, std::string msg, boost::json::object details = {}) {
+    return {c, std::move(msg), std::move(details), {}, 0};
+  }
+};
+
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T v) : v_(std::move(v)) {}
+  Result(Error e) : v_(std::move(e)) {}
+  explicit operator bool() const { return v_.index() == 0; }
+  bool has_value() const { return v_.index() == 0; }
+  T& operator*() { return std::get<0>(v_); }
+  const T& operator*() const { return std::get<0>(v_); }
+  T* operator->() { return &std::get<0>(v_); }
+  const T* operator->() const { return &std::get<0>(v_); }
+  T& value() { return std::get<0>(v_); }
+  Error& error() { return std::get<1>(v_); }
+  const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+struct Ok {};
+using Status = Result<Ok>;
+inline Status ok() { return Ok{}; }
+
+}  // namespace gatehouse

@@ -1,0 +1,64 @@
+#include "core/random.hpp"
+
+#include <openssl/rand.h>
+
+#include <random>
+#include <stdexcept>
+
+#include "crypto/encoding.hpp"
+
+namespace gatehouse {
+
+std::string random_bytes(std::size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1)
+    throw std::runtime_error("RAND_bytes failed");
+  return out;
+}
+
+static std::string format_uuid(unsigned char b[16]) {
+  b[6] = (b[6] & 0x0f) | 0x40;  // version 4
+  b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  s.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
+    s.push_back(hex[b[i] >> 4]);
+    s.push_back(hex[b[i] & 0xf]);
+  }
+  return s;
+}
+
+std::string new_uuid() {
+  auto r = random_bytes(16);
+  return format_uuid(reinterpret_cast<unsigned char*>(r.data()));
+}
+
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  uint64_t a = rng(), b = rng();
+  unsigned char bytes[16];
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<unsigned char>(a >> (i * 8));
+    bytes[8 + i] = static_cast<unsigned char>(b >> (i * 8));
+  }
+  return format_uuid(bytes);
+}
+
+std::string new_secret_token() { return crypto::base64url_encode(random_bytes(32)); }
+
+bool looks_like_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace gatehouse

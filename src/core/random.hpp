@@ -1,0 +1,20 @@
+#pragma once
+// Identifiers and secrets: UUIDs for public ids, 256-bit random strings for opaque tokens.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace gatehouse {
+
+/// Cryptographically secure random bytes (OpenSSL RAND_bytes). Throws on RNG failure.
+std::string random_bytes(std::size_t n);
+/// UUID version 4 from the CSPRNG, lowercase canonical form.
+std::string new_uuid();
+/// UUID-shaped request id from a fast per-thread PRNG: unique, not secret.
+std::string new_request_id();
+/// 256-bit random token, base64url without padding (43 chars).
+std::string new_secret_token();
+/// True for a canonical lowercase or uppercase 8-4-4-4-12 hex UUID.
+bool looks_like_uuid(std::string_view s);
+
+}  // namespace gatehouse

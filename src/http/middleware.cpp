@@ -1,0 +1,81 @@
+#include "http/middleware.hpp"
+
+#include <algorithm>
+
+#include "core/random.hpp"
+
+namespace gatehouse::http {
+
+std::string request_id_for(const Request& req) {
+  auto in = req.header("x-request-id");
+  bool sane = !in.empty() && in.size() <= 128 && std::all_of(in.begin(), in.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+  return sane ? std::string(in) : new_request_id();
+}
+
+std::string client_ip_for(const Request& req, const std::string& peer, const MiddlewareOptions& o) {
+  if (o.trust_proxy) {
+    auto xff = req.header("x-forwarded-for");
+    if (!xff.empty()) {
+      auto first = xff.substr(0, xff.find(','));
+      while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
+      while (!first.empty() && first.back() == ' ') first.remove_suffix(1);
+      if (!first.empty() && first.size() <= 64) return std::string(first);
+    }
+  }
+  return peer;
+}
+
+void add_security_headers(const Request& req, Response& res, const MiddlewareOptions& o) {
+  bool html = res.content_type.rfind("text/html", 0) == 0;
+  res.set_header("Content-Security-Policy",
+                 html ? "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+                      : "default-src 'none'; frame-ancestors 'none'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_header("Referrer-Policy", "no-referrer");
+  if (req.secure || o.assume_tls)
+    res.set_header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  bool cacheable = req.path == "/.well-known/jwks.json" || req.path == "/auth/public-key";
+  res.set_header("Cache-Control", cacheable ? "public, max-age=300" : "no-store");
+}
+
+std::optional<Response> apply_cors(const Request& req, Response* res, const MiddlewareOptions& o,
+                                   const std::vector<std::string>& allowed_methods) {
+  auto origin = req.header("origin");
+  if (origin.empty() || o.cors_origins.empty()) return std::nullopt;
+  bool any = std::find(o.cors_origins.begin(), o.cors_origins.end(), "*") != o.cors_origins.end();
+  bool listed = std::find(o.cors_origins.begin(), o.cors_origins.end(), origin) != o.cors_origins.end();
+  bool preflight = req.method == "OPTIONS" && !req.header("access-control-request-method").empty();
+  if (!any && !listed) {
+    if (!preflight) return std::nullopt;
+    Response r;  // disallowed origin: answer the preflight without granting anything
+    r.status = 204;
+    r.content_type.clear();
+    return r;
+  }
+  auto add = [&](Response& r) {
+    r.set_header("Access-Control-Allow-Origin", listed ? std::string(origin) : "*");
+    if (listed) r.set_header("Access-Control-Allow-Credentials", "true");
+    r.set_header("Vary", "Origin");
+    r.set_header("Access-Control-Expose-Headers", "X-Request-ID, Retry-After, WWW-Authenticate");
+  };
+  if (!preflight) {
+    add(*res);
+    return std::nullopt;
+  }
+  Response r;
+  r.status = 204;
+  r.content_type.clear();
+  add(r);
+  std::string methods;
+  for (auto& m : allowed_methods) methods += (methods.empty() ? "" : ", ") + m;
+  r.set_header("Access-Control-Allow-Methods", methods.empty() ? "GET, POST, PATCH, DELETE" : methods);
+  r.set_header("Access-Control-Allow-Headers",
+               "Authorization, Content-Type, X-Request-ID, x-access-token, Authentication-Token");
+  r.set_header("Access-Control-Max-Age", "600");
+  return r;
+}
+
+}  // namespace gatehouse::http

@@ -1,0 +1,28 @@
+#pragma once
+// Cross-cutting request/response steps applied by the server to every request.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/request.hpp"
+
+namespace gatehouse::http {
+
+struct MiddlewareOptions {
+  std::vector<std::string> cors_origins;  // exact origins; "*" allows any (no credentials)
+  bool trust_proxy = false;
+  bool assume_tls = false;                // issuer is https: behind a TLS terminator
+};
+
+/// Keeps a sane incoming X-Request-ID (1..128 chars of [A-Za-z0-9._-]) or mints a UUID.
+std::string request_id_for(const Request& req);
+/// Client IP: the socket peer, or the first X-Forwarded-For hop when trust_proxy is set.
+std::string client_ip_for(const Request& req, const std::string& peer, const MiddlewareOptions& o);
+/// CSP, HSTS (TLS only), nosniff, frame denial, Referrer-Policy, no-store for the API.
+void add_security_headers(const Request& req, Response& res, const MiddlewareOptions& o);
+/// Adds CORS headers for an allowed Origin. For a preflight (OPTIONS with
+/// Access-Control-Request-Method) returns the complete 204 response.
+std::optional<Response> apply_cors(const Request& req, Response* res, const MiddlewareOptions& o,
+                                   const std::vector<std::string>& allowed_methods);
+
+}  // namespace gatehouse::http

@@ -1,0 +1,21 @@
+#include "http/request.hpp"
+
+#include <boost/url/parse_query.hpp>
+
+namespace gatehouse::http {
+
+std::string_view Request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (k == name) return v;
+  return {};
+}
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+  auto parsed = boost::urls::parse_query(query);
+  if (!parsed) return std::nullopt;
+  for (auto p : *parsed)
+    if (p.key == name) return std::string(p.has_value ? p.value : "");
+  return std::nullopt;
+}
+
+}  // namespace gatehouse::http

@@ -1,0 +1,73 @@
+#include "http/router.hpp"
+
+#include <algorithm>
+
+namespace gatehouse::http {
+namespace {
+
+std::vector<std::string> split(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') { ++i; continue; }
+    auto j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.emplace_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+bool is_param(const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
+
+// Score: literal matches count more, so /sessions/stats beats /sessions/{id}.
+int match_score(const Route& r, const std::vector<std::string>& segs,
+                std::map<std::string, std::string>* params) {
+  if (r.segments.size() != segs.size()) return -1;
+  int score = 0;
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    if (is_param(r.segments[i])) {
+      if (segs[i].empty()) return -1;
+      if (params) (*params)[r.segments[i].substr(1, r.segments[i].size() - 2)] = segs[i];
+    } else if (r.segments[i] == segs[i]) {
+      score += 1 << (segs.size() - i);
+    } else {
+      return -1;
+    }
+  }
+  return score;
+}
+
+}  // namespace
+
+Route& Router::add(std::string method, std::string pattern, Pool pool, Handler h,
+                   std::string summary) {
+  Route r{std::move(method), std::move(pattern), pool, std::move(h), {}, std::move(summary), {}};
+  r.segments = split(r.pattern);
+  routes_.push_back(std::move(r));
+  return routes_.back();
+}
+
+Match Router::match(std::string_view method, std::string_view path) const {
+  auto segs = split(path);
+  Match m;
+  int best = -1;
+  for (const auto& r : routes_) {
+    int s = match_score(r, segs, nullptr);
+    if (s < 0) continue;
+    if (r.method == method) {
+      if (s > best) { best = s; m.route = &r; }
+    }
+  }
+  if (m.route) {
+    match_score(*m.route, segs, &m.params);
+    return m;
+  }
+  for (const auto& r : routes_)
+    if (match_score(r, segs, nullptr) >= 0 &&
+        std::find(m.allowed.begin(), m.allowed.end(), r.method) == m.allowed.end())
+      m.allowed.push_back(r.method);
+  return m;
+}
+
+}  // namespace gatehouse::http

@@ -1,0 +1,58 @@
+#pragma once
+// Method + path routing with {param} segments. 404 when no pattern matches the path,
+// 405 (with the allowed methods) when the path matches under other methods only.
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/request.hpp"
+
+namespace gatehouse::http {
+
+/// Where a handler runs. Nothing that blocks may run on an IO thread.
+enum class Pool {
+  io,    // cheap, never blocks: runs on the IO thread
+  db,    // SQL or other blocking work: the database worker pool
+  hash,  // password hashing: the bounded hashing pool
+};
+
+using Handler = std::function<Response(Request&)>;
+/// Optional fast path tried on the IO thread first; nullopt means "run the full handler".
+using FastPath = std::function<std::optional<Response>(Request&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // e.g. /api/v1/auth/sessions/{id}
+  Pool pool = Pool::db;
+  Handler handler;
+  FastPath fast_path;
+  std::string summary;
+  std::vector<std::string> segments;  // split pattern
+};
+
+struct Match {
+  const Route* route = nullptr;                 // set on success
+  std::map<std::string, std::string> params;
+  std::vector<std::string> allowed;              // set when the path exists under other methods
+};
+
+class Router {
+ public:
+  Route& add(std::string method, std::string pattern, Pool pool, Handler h,
+             std::string summary = {});
+  Route& get(std::string p, Pool pool, Handler h, std::string s = {}) { return add("GET", std::move(p), pool, std::move(h), std::move(s)); }
+  Route& post(std::string p, Pool pool, Handler h, std::string s = {}) { return add("POST", std::move(p), pool, std::move(h), std::move(s)); }
+  Route& patch(std::string p, Pool pool, Handler h, std::string s = {}) { return add("PATCH", std::move(p), pool, std::move(h), std::move(s)); }
+  Route& del(std::string p, Pool pool, Handler h, std::string s = {}) { return add("DELETE", std::move(p), pool, std::move(h), std::move(s)); }
+
+  /// Literal segments win over parameters, whatever the registration order.
+  Match match(std::string_view method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace gatehouse::http

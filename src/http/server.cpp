@@ -1,0 +1,265 @@
+#include "http/server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <boost/json.hpp>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/random.hpp"
+#include "core/worker_pool.hpp"
+#include "http/envelope.hpp"
+#include "http/metrics.hpp"
+
+namespace gatehouse::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using asio::awaitable;
+using asio::ip::tcp;
+using tcp_stream = asio::use_awaitable_t<>::as_default_on_t<beast::tcp_stream>;
+constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+struct Server::Impl {
+  ServerOptions opts;
+  const Router& router;
+  WorkerPool& db_pool;
+  WorkerPool& hash_pool;
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  asio::signal_set signals{ioc, SIGINT, SIGTERM};
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> draining{false};
+
+  Impl(ServerOptions o, const Router& r, WorkerPool& db, WorkerPool& hash)
+      : opts(std::move(o)), router(r), db_pool(db), hash_pool(hash), ioc(opts.io_threads) {}
+
+  // Runs `fn` on a worker pool and resumes on the connection's executor. nullopt when the
+  // pool's queue is full.
+  awaitable<std::optional<Response>> offload(WorkerPool& pool, std::function<Response()> fn) {
+    auto ex = co_await asio::this_coro::executor;
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
+                                            void(std::optional<Response>)>(
+        [&pool, ex](auto handler, std::function<Response()> job) {
+          auto h = std::make_shared<decltype(handler)>(std::move(handler));
+          bool queued = pool.try_submit([h, ex, job = std::move(job)]() mutable {
+            std::optional<Response> r = job();
+            asio::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
+          });
+          if (!queued) asio::post(ex, [h]() mutable { (*h)(std::nullopt); });
+        },
+        asio::use_awaitable, std::move(fn));
+  }
+
+  static Request to_request(bhttp::request<bhttp::string_body>& in) {
+    Request r;
+    r.method = std::string(in.method_string());
+    r.target = std::string(in.target());
+    auto q = r.target.find('?');
+    r.path = r.target.substr(0, q);
+    if (q != std::string::npos) r.query = r.target.substr(q + 1);
+    r.headers.reserve(16);
+    for (auto& f : in) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    r.body = std::move(in.body());
+    return r;
+  }
+
+  static Response guarded(const Route& route, Request& req) {
+    try {
+      return route.handler(req);
+    } catch (const std::exception& ex) {
+      log::error("unhandled exception", {{"request_id", req.request_id}, {"route", route.pattern},
+                                         {"error", ex.what()}});
+      return error_response(req, Errc::internal, "Internal server error");
+    }
+  }
+
+  awaitable<Response> dispatch(Request& req) {
+    auto m = router.match(req.method, req.path);
+    if (auto pre = apply_cors(req, nullptr, opts.middleware, m.route ? std::vector<std::string>{} : m.allowed))
+      co_return *pre;
+    if (!m.route) {
+      req.route = m.allowed.empty() ? "unmatched" : req.path;
+      if (m.allowed.empty()) co_return error_response(req, Errc::not_found, "No such endpoint");
+      Response r = error_response(req, Errc::method_not_allowed, "Method not allowed");
+      std::string allow;
+      for (auto& a : m.allowed) allow += (allow.empty() ? "" : ", ") + a;
+      r.set_header("Allow", allow);
+      co_return r;
+    }
+    const Route& route = *m.route;
+    req.route = route.pattern;
+    req.params = std::move(m.params);
+    if (route.fast_path) {
+      try {
+        if (auto r = route.fast_path(req)) co_return std::move(*r);
+      } catch (const std::exception& ex) {
+        log::error("fast path exception", {{"request_id", req.request_id}, {"error", ex.what()}});
+      }
+    }
+    if (route.pool == Pool::io) co_return guarded(route, req);
+    WorkerPool& pool = route.pool == Pool::hash ? hash_pool : db_pool;
+    auto r = co_await offload(pool, [&route, &req] { return guarded(route, req); });
+    if (r) co_return std::move(*r);
+    Error busy = Error::make(Errc::unavailable, "Server busy, retry shortly");
+    busy.retry_after = 1;
+    co_return error_response(req, busy);
+  }
+
+  template <class Body>
+  awaitable<bool> write(tcp_stream& stream, Request& req, Response& res, bool keep_alive,
+                        unsigned version) {
+    add_security_headers(req, res, opts.middleware);
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+    out.set(bhttp::field::server, "gatehouse");
+    if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
+    out.set("X-Request-ID", req.request_id);
+    for (auto& [k, v] : res.headers) out.insert(k, v);
+    out.body() = std::move(res.body);
+    out.keep_alive(keep_alive && !draining.load());
+    out.prepare_payload();
+    stream.expires_after(std::chrono::seconds(opts.read_timeout_seconds));
+    auto [ec, n] = co_await bhttp::async_write(stream, out, as_tuple_awaitable);
+    co_return !ec && out.keep_alive();
+  }
+
+  // Answers a request the parser refused (too large, malformed) and closes.
+  awaitable<void> reject(tcp_stream& stream, const std::string& peer, Errc code, std::string msg) {
+    Request req;
+    req.request_id = new_request_id();
+    req.client_ip = peer;
+    req.path = "/";
+    Response res = error_response(req, code, std::move(msg));
+    co_await write<bhttp::string_body>(stream, req, res, false, 11);
+  }
+
+  awaitable<void> session(tcp_stream stream) {
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    auto ep = stream.socket().remote_endpoint(ec);
+    std::string peer = ec ? "unknown" : ep.address().to_string();
+    bool first = true;
+    for (;;) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
+      parser.body_limit(opts.max_body_bytes);
+      stream.expires_after(std::chrono::seconds(first ? opts.read_timeout_seconds : opts.idle_timeout_seconds));
+      auto [rec, n] = co_await bhttp::async_read(stream, buffer, parser, as_tuple_awaitable);
+      first = false;
+      if (rec == bhttp::error::body_limit) {
+        co_await reject(stream, peer, Errc::payload_too_large, "Request body too large");
+        break;
+      }
+      if (rec == bhttp::error::header_limit) {
+        co_await reject(stream, peer, Errc::bad_request, "Request headers too large");
+        break;
+      }
+      if (rec == bhttp::error::partial_message) {
+        co_await reject(stream, peer, Errc::bad_request, "Truncated request");
+        break;
+      }
+      if (rec == bhttp::error::end_of_stream || rec == asio::error::eof ||
+          rec == beast::error::timeout || rec == asio::error::operation_aborted ||
+          rec == asio::error::connection_reset)
+        break;
+      if (rec) {
+        co_await reject(stream, peer, Errc::bad_request, "Malformed HTTP request");
+        break;
+      }
+      in_flight.fetch_add(1);
+      auto started = std::chrono::steady_clock::now();
+      auto& msg = parser.get();
+      bool keep_alive = msg.keep_alive();
+      unsigned version = msg.version();
+      Request req = to_request(msg);
+      req.client_ip = client_ip_for(req, peer, opts.middleware);
+      req.request_id = request_id_for(req);
+      req.secure = opts.middleware.trust_proxy && req.header("x-forwarded-proto") == "https";
+      Response res = co_await dispatch(req);
+      apply_cors(req, &res, opts.middleware, {});
+      int status = res.status;
+      bool again = co_await write<bhttp::string_body>(stream, req, res, keep_alive, version);
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      metrics().observe_request(req.method, req.route, status, secs);
+      if (opts.access_log)
+        log::access({{"request_id", req.request_id}, {"method", req.method}, {"path", req.path},
+                     {"status", status}, {"duration_ms", secs * 1000.0}, {"ip", req.client_ip}});
+      in_flight.fetch_sub(1);
+      if (!again) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, sock] = co_await acceptor.async_accept(as_tuple_awaitable);
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        continue;  // e.g. EMFILE: keep serving the connections we have
+      }
+      sock.set_option(tcp::no_delay(true), ec);
+      asio::co_spawn(acceptor.get_executor(), session(tcp_stream(std::move(sock))), asio::detached);
+    }
+  }
+
+  void begin_drain() {
+    if (draining.exchange(true)) return;
+    log::info("draining", {{"in_flight", in_flight.load()}});
+    beast::error_code ec;
+    acceptor.close(ec);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opts.drain_seconds);
+    auto timer = std::make_shared<asio::steady_timer>(ioc);
+    auto poll = std::make_shared<std::function<void()>>();
+    *poll = [this, timer, poll, deadline] {
+      if (in_flight.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
+        ioc.stop();
+        return;
+      }
+      timer->expires_after(std::chrono::milliseconds(20));
+      timer->async_wait([poll](auto) { (*poll)(); });
+    };
+    (*poll)();
+  }
+};
+
+Server::Server(ServerOptions opts, const Router& router, WorkerPool& db, WorkerPool& hash)
+    : impl_(std::make_unique<Impl>(std::move(opts), router, db, hash)) {}
+Server::~Server() = default;
+
+void Server::run(const std::function<void(const std::string&)>& on_ready) {
+  auto& s = *impl_;
+  auto colon = s.opts.listen.rfind(':');
+  std::string host = s.opts.listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  auto port = static_cast<unsigned short>(std::stoi(s.opts.listen.substr(colon + 1)));
+  tcp::endpoint ep{asio::ip::make_address(host), port};
+  s.acceptor.open(ep.protocol());
+  s.acceptor.set_option(asio::socket_base::reuse_address(true));
+  s.acceptor.bind(ep);
+  s.acceptor.listen(asio::socket_base::max_listen_connections);
+  auto bound = s.acceptor.local_endpoint();
+  s.signals.async_wait([&s](auto ec, int) {
+    if (!ec) s.begin_drain();
+  });
+  asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
+  if (on_ready) on_ready(bound.address().to_string() + ":" + std::to_string(bound.port()));
+  std::vector<std::thread> threads;
+  for (int i = 1; i < s.opts.io_threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+  s.ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::stop() {
+  asio::post(impl_->ioc, [this] { impl_->begin_drain(); });
+}
+
+}  // namespace gatehouse::http
