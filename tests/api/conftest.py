@@ -1,0 +1,64 @@
+"""pytest fixtures for the Gatehouse API tests. See ghtest.py for the harness."""
+import subprocess
+
+import pytest
+
+from ghtest import ENGINE, Postgres, Server
+
+
+def pytest_report_header(config):
+    return f"gatehouse engine: {ENGINE}"
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    if ENGINE != "postgres":
+        yield None
+        return
+    pg = Postgres()
+    try:
+        pg.start()
+    except subprocess.CalledProcessError as e:
+        pg.stop()
+        pytest.exit(f"could not start PostgreSQL: {e.stderr}", returncode=3)
+    try:
+        yield pg
+    finally:
+        pg.stop()
+
+
+@pytest.fixture
+def server_factory(postgres):
+    """Starts extra servers for one test: server_factory(env={...}) -> Server."""
+    made: list[Server] = []
+
+    def make(env: dict | None = None, **kw) -> Server:
+        s = Server(postgres, env=env, **kw)
+        made.append(s)
+        return s.start()
+
+    yield make
+    for s in made:
+        s.close()
+
+
+@pytest.fixture(scope="module")
+def module_server_factory(postgres):
+    made: list[Server] = []
+
+    def make(env: dict | None = None, **kw) -> Server:
+        s = Server(postgres, env=env, **kw)
+        made.append(s)
+        return s.start()
+
+    yield make
+    for s in made:
+        s.close()
+
+
+@pytest.fixture(scope="module")
+def srv(module_server_factory) -> Server:
+    """The default server shared by the tests of one module."""
+    return module_server_factory()
+
+
