@@ -1,0 +1,48 @@
+// SHA-256 / HMAC-SHA-256 known answers (FIPS 180-2, RFC 4231) and the token helpers.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "crypto/encoding.hpp"
+#include "crypto/hash.hpp"
+
+namespace gatehouse::crypto {
+namespace {
+
+TEST(Hash, Sha256KnownAnswers) {
+  EXPECT_EQ(hex_encode(sha256("")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(hex_encode(sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(hex_encode(sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(sha256("abc").size(), 32u);
+}
+
+TEST(Hash, HmacSha256Rfc4231) {
+  // Test case 1
+  EXPECT_EQ(hex_encode(hmac_sha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  // Test case 2
+  EXPECT_EQ(hex_encode(hmac_sha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(Hash, TokenHashIsHexSha256) {
+  EXPECT_EQ(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(token_hash("x").size(), 64u);
+  EXPECT_NE(token_hash("token-a"), token_hash("token-b"));
+}
+
+TEST(Hash, ConstantTimeEqual) {
+  EXPECT_TRUE(constant_time_equal("", ""));
+  EXPECT_TRUE(constant_time_equal("secret", "secret"));
+  EXPECT_FALSE(constant_time_equal("secret", "secreT"));
+  EXPECT_FALSE(constant_time_equal("secret", "secret "));
+  EXPECT_FALSE(constant_time_equal("secret", ""));
+  EXPECT_FALSE(constant_time_equal(std::string("a\0b", 3), std::string("a\0c", 3)));
+  EXPECT_TRUE(constant_time_equal(std::string("a\0b", 3), std::string("a\0b", 3)));
+}
+
+}  // namespace
+}  // namespace gatehouse::crypto
