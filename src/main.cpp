@@ -1,1 +1,264 @@
-int main(){}
+// gatehouse: the server and its operator CLI. Every command reads the same configuration
+// (flags > GATEHOUSE_* env > config file) and works on the same database as `serve`, also
+// while a server runs on it.
+#include <CLI/CLI.hpp>
+
+#include <boost/json.hpp>
+#include <iostream>
+
+#include "app/app.hpp"
+#include "cli/user_import.hpp"
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "identity/store.hpp"
+#include "store/migrations.hpp"
+
+using namespace gatehouse;
+namespace json = boost::json;
+
+namespace {
+
+struct Globals {
+  std::map<std::string, std::string> overrides;
+  bool json = false;
+};
+
+Config load_or_exit(const Globals& g) {
+  auto loaded = load_config(g.overrides);
+  if (!loaded.problems.empty()) {
+    std::cerr << "gatehouse: invalid configuration:\n";
+    for (auto& p : loaded.problems) std::cerr << "  - " << p << "\n";
+    std::exit(2);
+  }
+  log::init(loaded.config.log_level);
+  return loaded.config;
+}
+
+void print(const Globals& g, const json::value& v, const std::string& human) {
+  if (g.json) std::cout << json::serialize(v) << "\n";
+  else std::cout << human << "\n";
+}
+
+const identity::Origin kCli{"local", "gatehouse-cli", "cli"};
+
+json::object user_json(const identity::User& u) {
+  auto o = identity::to_json(u);
+  o["deleted"] = u.deleted;
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Gatehouse: identity provider for microservices"};
+  cli.require_subcommand(1);
+  cli.fallthrough();
+  Globals g;
+  auto opt = [&](CLI::App* app, const std::string& flag, const std::string& key, const std::string& help) {
+    app->add_option_function<std::string>(flag, [&g, key](const std::string& v) { g.overrides[key] = v; }, help);
+  };
+  opt(&cli, "--data-dir", "data_dir", "Data directory (SQLite file, keys, dev mail) [GATEHOUSE_DATA_DIR]");
+  opt(&cli, "--database-url", "database_url", "sqlite:///path or postgresql://... [GATEHOUSE_DATABASE_URL]");
+  opt(&cli, "--config", "config", "INI config file [GATEHOUSE_CONFIG]");
+  cli.add_flag("--json", g.json, "Machine-readable output");
+
+  // serve
+  auto* serve_cmd = cli.add_subcommand("serve", "Run the HTTP server");
+  opt(serve_cmd, "--listen", "listen", "HOST:PORT [GATEHOUSE_LISTEN, default 127.0.0.1:8080]");
+  opt(serve_cmd, "--issuer", "issuer", "Token issuer / public URL [GATEHOUSE_ISSUER]");
+  bool no_migrate = false;
+  serve_cmd->add_flag("--no-migrate", no_migrate, "Do not apply pending migrations on start");
+  serve_cmd->callback([&] {
+    Config cfg = load_or_exit(g);
+    if (no_migrate) cfg.migrate_on_start = false;
+    auto app = App::open(cfg, cfg.migrate_on_start);
+    app->load_keys();
+    std::exit(serve(*app));
+  });
+
+  // migrate
+  auto* migrate = cli.add_subcommand("migrate", "Database schema migrations");
+  migrate->require_subcommand(1);
+  int steps = 0;
+  auto* up = migrate->add_subcommand("up", "Apply pending migrations");
+  up->add_option("--steps", steps, "At most N migrations (default all)");
+  up->callback([&] {
+    auto app = App::open(load_or_exit(g), false);
+    auto done = store::Migrator(*app->db).up(steps);
+    json::array a;
+    for (auto& v : done) a.push_back(json::string(v));
+    print(g, a, done.empty() ? "Nothing to apply" : "Applied " + std::to_string(done.size()) + " migration(s)");
+  });
+  int down_steps = 1;
+  auto* down = migrate->add_subcommand("down", "Revert applied migrations");
+  down->add_option("--steps", down_steps, "N migrations (default 1)");
+  down->callback([&] {
+    auto app = App::open(load_or_exit(g), false);
+    auto done = store::Migrator(*app->db).down(down_steps);
+    json::array a;
+    for (auto& v : done) a.push_back(json::string(v));
+    print(g, a, "Reverted " + std::to_string(done.size()) + " migration(s)");
+  });
+  migrate->add_subcommand("status", "Show applied and pending migrations")->callback([&] {
+    auto app = App::open(load_or_exit(g), false);
+    json::array a;
+    std::string human;
+    for (auto& s : store::Migrator(*app->db).status()) {
+      a.push_back(json::object{{"version", s.version}, {"name", s.name}, {"applied", s.applied},
+                               {"applied_at", s.applied ? json::value(iso8601(s.applied_at)) : json::value(nullptr)}});
+      human += s.version + "_" + s.name + "  " + (s.applied ? "applied " + iso8601(s.applied_at) : "pending") + "\n";
+    }
+    print(g, a, human.empty() ? "No migrations" : human.substr(0, human.size() - 1));
+  });
+  std::string mig_name, mig_dir = "src/store/migrations";
+  auto* create = migrate->add_subcommand("create", "Create empty up/down files for both engines");
+  create->add_option("name", mig_name, "Migration name")->required();
+  create->add_option("--dir", mig_dir, "Migrations directory (source tree)");
+  create->callback([&] {
+    auto files = store::create_migration_files(mig_dir, mig_name);
+    json::array a;
+    std::string human;
+    for (auto& f : files) {
+      a.push_back(json::string(f));
+      human += f + "\n";
+    }
+    print(g, a, human + "Rebuild to embed the new migration.");
+  });
+
+  // user
+  auto* user = cli.add_subcommand("user", "Manage users");
+  user->require_subcommand(1);
+  std::string email, password, username, name, import_file, import_format = "auto";
+  bool verified = false, admin = false;
+  auto* ucreate = user->add_subcommand("create", "Create a user");
+  ucreate->add_option("--email", email)->required();
+  ucreate->add_option("--password", password)->required();
+  ucreate->add_option("--username", username);
+  ucreate->add_option("--name", name);
+  ucreate->add_flag("--verified", verified, "Mark the email as verified (no mail sent)");
+  ucreate->add_flag("--admin", admin, "Grant administrator rights");
+  ucreate->callback([&] {
+    auto app = App::open(load_or_exit(g), true);
+    app->load_keys();
+    if (!identity::valid_email(email)) { std::cerr << "invalid email\n"; std::exit(1); }
+    auto u = app->accounts->create_user({email, username.empty() ? std::nullopt : std::optional(username),
+                                         name.empty() ? std::nullopt : std::optional(name), password},
+                                        verified, admin, kCli);
+    if (!u) { std::cerr << "gatehouse: " << u.error().public_message << "\n"; std::exit(1); }
+    app->mailer->kick();
+    print(g, user_json(*u), "Created user " + u->id + " <" + u->email + ">");
+  });
+  int limit = 100, offset = 0;
+  auto* ulist = user->add_subcommand("list", "List users");
+  ulist->add_option("--limit", limit);
+  ulist->add_option("--offset", offset);
+  ulist->callback([&] {
+    auto app = App::open(load_or_exit(g), true);
+    auto users = app->db->with([&](store::Conn& c) { return identity::sql::list_users(c, limit, offset); });
+    json::array a;
+    std::string human;
+    for (auto& u : users) {
+      a.push_back(user_json(u));
+      human += u.id + "  " + u.email + (u.is_admin ? "  admin" : "") + (u.deleted ? "  deleted" : "") + "\n";
+    }
+    print(g, a, human.empty() ? "No users" : human.substr(0, human.size() - 1));
+  });
+  auto* usetpw = user->add_subcommand("set-password", "Set a user's password (ends their sessions)");
+  usetpw->add_option("--email", email)->required();
+  usetpw->add_option("--password", password)->required();
+  usetpw->callback([&] {
+    auto app = App::open(load_or_exit(g), true);
+    app->load_keys();
+    auto s = app->accounts->set_password(email, password, kCli);
+    if (!s) { std::cerr << "gatehouse: " << s.error().public_message << "\n"; std::exit(1); }
+    print(g, json::object{{"email", email}, {"updated", true}}, "Password updated");
+  });
+  auto* uimport = user->add_subcommand("import", "Import users with bcrypt hashes (CSV or JSON)");
+  uimport->add_option("file", import_file)->required();
+  uimport->add_option("--format", import_format, "csv, json or auto");
+  uimport->add_flag("--verified", verified, "Mark every imported email as verified");
+  uimport->callback([&] {
+    auto app = App::open(load_or_exit(g), true);
+    app->load_keys();
+    auto records = cli::read_import_file(import_file, import_format);
+    if (!records) { std::cerr << "gatehouse: " << records.error().public_message << "\n"; std::exit(1); }
+    int imported = 0;
+    json::array errors;
+    for (auto& r : *records) {
+      auto u = app->accounts->import_user(r.email, r.username, r.password_hash,
+                                          verified || r.email_verified.value_or(false), kCli);
+      if (u) { ++imported; continue; }
+      std::string why = u.error().public_message;
+      for (auto& [k, v] : u.error().details) why += std::string("; ") + std::string(k) + ": " + json::serialize(v);
+      errors.push_back(json::object{{"line", r.line}, {"email", r.email}, {"error", why}});
+      if (!g.json) std::cerr << "line " << r.line << " (" << r.email << "): " << why << "\n";
+    }
+    print(g, json::object{{"imported", imported}, {"skipped", static_cast<int64_t>(errors.size())}, {"errors", errors}},
+          "Imported " + std::to_string(imported) + " user(s), skipped " + std::to_string(errors.size()));
+  });
+
+  // keys
+  auto* keys = cli.add_subcommand("keys", "Signing keys");
+  keys->require_subcommand(1);
+  auto key_json = [](const identity::KeyInfo& k) {
+    auto t = [](const std::optional<int64_t>& x) { return x ? json::value(iso8601(*x)) : json::value(nullptr); };
+    return json::object{{"kid", k.kid}, {"alg", k.alg}, {"created_at", iso8601(k.created_at)},
+                        {"retired_at", t(k.retired_at)}, {"expires_at", t(k.expires_at)}, {"active", k.active}};
+  };
+  keys->add_subcommand("list", "List signing keys")->callback([&] {
+    auto app = App::open(load_or_exit(g), true);
+    app->load_keys();
+    json::array a;
+    std::string human;
+    for (auto& k : app->keys->list()) {
+      a.push_back(key_json(k));
+      human += k.kid + "  " + k.alg + "  " + (k.active ? "active" : "retired") + "  created " + iso8601(k.created_at) + "\n";
+    }
+    print(g, a, human.substr(0, human.size() - 1));
+  });
+  std::string rotate_alg;
+  auto* rotate = keys->add_subcommand("rotate", "Retire the active key and create a new one");
+  rotate->add_option("--alg", rotate_alg, "ES256, EdDSA or RS256 (default: the configured token_alg)");
+  rotate->callback([&] {
+    auto app = App::open(load_or_exit(g), true);
+    app->load_keys();
+    auto alg = crypto::alg_from_name(rotate_alg.empty() ? app->cfg.token_alg : rotate_alg);
+    if (!alg) { std::cerr << "gatehouse: --alg must be ES256, EdDSA or RS256\n"; std::exit(1); }
+    auto k = app->keys->rotate(*alg);
+    print(g, key_json(k), "New signing key " + k.kid + " (" + k.alg + "); servers pick it up within a minute");
+  });
+
+  // config
+  auto* config = cli.add_subcommand("config", "Configuration");
+  config->require_subcommand(1);
+  config->add_subcommand("check", "Validate configuration and print the effective values")->callback([&] {
+    auto loaded = load_config(g.overrides);
+    const Config& c = loaded.config;
+    json::object eff{{"listen", c.listen}, {"issuer", c.issuer}, {"data_dir", c.data_dir},
+                     {"database_url", c.effective_database_url().rfind("postgres", 0) == 0 ? "postgresql://(hidden)" : c.effective_database_url()},
+                     {"token_alg", c.token_alg}, {"access_token_ttl", c.access_token_ttl},
+                     {"refresh_token_ttl", c.refresh_token_ttl}, {"require_verified_email", c.require_verified_email},
+                     {"smtp", c.smtp.host.empty() ? "files under <data-dir>/mail" : c.smtp.host}};
+    json::array problems;
+    for (auto& p : loaded.problems) problems.push_back(json::string(p));
+    bool ok = loaded.problems.empty();
+    std::string human = ok ? "Configuration OK" : "Configuration has problems:";
+    for (auto& p : loaded.problems) human += "\n  - " + p;
+    print(g, json::object{{"ok", ok}, {"problems", problems}, {"effective", eff}}, human);
+    std::exit(ok ? 0 : 2);
+  });
+
+  cli.add_subcommand("version", "Print the version")->callback([&] {
+    print(g, json::object{{"version", GATEHOUSE_VERSION}}, std::string("gatehouse ") + GATEHOUSE_VERSION);
+  });
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "gatehouse: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

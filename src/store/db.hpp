@@ -115,6 +115,12 @@ class Database {
       throw;
     }
   }
+  /// Runs f(conn) on a pooled connection in autocommit mode (reads, single writes).
+  template <class F>
+  auto with(F&& f) {
+    auto lease = acquire();
+    return f(*lease);
+  }
   /// Runs one statement on a pooled connection (autocommit).
   Rows query(std::string_view sql, const Params& params = {}) {
     auto lease = acquire();

@@ -1,0 +1,136 @@
+#include "app/app.hpp"
+
+#include <iostream>
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/random.hpp"
+#include "core/worker_pool.hpp"
+#include "http/metrics.hpp"
+#include "http/server.hpp"
+#include "identity/routes.hpp"
+#include "identity/store.hpp"
+#include "ops/routes.hpp"
+#include "store/migrations.hpp"
+
+namespace gatehouse {
+
+std::unique_ptr<App> App::open(const Config& cfg, bool migrate) {
+  auto app = std::make_unique<App>();
+  app->cfg = cfg;
+  const Config& c = app->cfg;
+  app->db = store::Database::open(c.effective_database_url(), c.db_threads + c.hash_threads + 2);
+  if (migrate) {
+    store::Migrator m(*app->db);
+    for (auto& v : m.up()) log::info("migration applied", {{"version", v}});
+  }
+  app->hasher = std::make_unique<crypto::PasswordHasher>(c.argon2_memory_kib, c.argon2_iterations);
+  app->mailer = std::make_unique<mail::Mailer>(app->cfg, *app->db);
+  app->limiter = std::make_unique<RateLimiter>(c.rate_limit_enabled);
+  return app;
+}
+
+void App::load_keys() {
+  auto alg = *crypto::alg_from_name(cfg.token_alg);
+  // Retired keys stay published until the last token they signed has expired.
+  int64_t grace = cfg.access_token_ttl + cfg.token_leeway_seconds + 300;
+  keys = std::make_unique<identity::KeyRing>(*db, identity::load_or_create_master_key(cfg), alg, grace);
+  keys->load();
+  tokens = std::make_unique<identity::TokenService>(cfg, *keys, *db);
+  accounts = std::make_unique<identity::AccountService>(deps());
+  sessions = std::make_unique<identity::SessionService>(deps());
+}
+
+identity::Deps App::deps() {
+  return identity::Deps{cfg, *db, *hasher, *tokens, *mailer, *limiter, users};
+}
+
+namespace {
+
+// The first start creates an administrator so the operator can log in at once.
+void ensure_admin(App& app) {
+  bool exists = app.db->with([](store::Conn& c) { return identity::sql::any_admin(c); });
+  if (exists) return;
+  std::string email = app.cfg.admin_email.empty() ? "admin@localhost" : app.cfg.admin_email;
+  bool generated = app.cfg.admin_password.empty();
+  std::string password = generated ? new_secret_token().substr(0, 24) : app.cfg.admin_password;
+  auto u = app.accounts->create_user({email, std::string("admin"), std::string("Administrator"), password},
+                                     true, true, {"local", "gatehouse serve", "startup"});
+  if (!u) {
+    log::warn("could not create the first admin", {{"email", email}, {"reason", u.error().public_message}});
+    return;
+  }
+  std::cerr << "\n  First administrator created: " << email << "\n";
+  if (generated)
+    std::cerr << "  One-time password (shown only now; change it after logging in): " << password << "\n";
+}
+
+}  // namespace
+
+int serve(App& app) {
+  const Config& c = app.cfg;
+  auto started = std::chrono::steady_clock::now();
+  app.tokens->load_revocations();
+  ensure_admin(app);
+  app.mailer->start();
+  app.mailer->kick();
+
+  WorkerPool db_pool("db", c.db_threads, c.db_queue_limit);
+  WorkerPool hash_pool("hash", c.hash_threads, c.hash_queue_limit);
+  std::atomic<bool> ready{false};
+
+  http::Router router;
+  identity::IdentityApi api{c, *app.accounts, *app.sessions, *app.tokens};
+  identity::register_auth_routes(router, api);
+  identity::register_user_routes(router, api);
+  ops::register_ops_routes(router, {router, *app.db, *app.keys, c.issuer, ready});
+
+  auto& m = http::metrics();
+  m.gauge("gatehouse_db_pool_queue_depth", "Jobs waiting for a database worker.", [&] { return db_pool.queued(); });
+  m.gauge("gatehouse_hash_pool_queue_depth", "Jobs waiting for a hashing worker.", [&] { return hash_pool.queued(); });
+  m.gauge("gatehouse_db_pool_busy", "Database workers running a job.", [&] { return db_pool.busy(); });
+  m.gauge("gatehouse_hash_pool_busy", "Hashing workers running a job.", [&] { return hash_pool.busy(); });
+
+  http::ServerOptions so;
+  so.listen = c.listen;
+  so.io_threads = c.io_threads;
+  so.max_body_bytes = c.max_body_bytes;
+  so.max_header_bytes = c.max_header_bytes;
+  so.read_timeout_seconds = c.read_timeout_seconds;
+  so.idle_timeout_seconds = c.idle_timeout_seconds;
+  so.access_log = c.access_log;
+  so.middleware = {c.cors_origins, c.trust_proxy, c.issuer.rfind("https://", 0) == 0};
+  http::Server server(so, router, db_pool, hash_pool);
+
+  // Keys rotated by the CLI or another node are picked up within a minute.
+  std::atomic<bool> stop_reload{false};
+  std::thread reloader([&] {
+    for (int i = 0; !stop_reload.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      if (i % 240 == 239) {
+        try { app.keys->load(); } catch (const std::exception& ex) { log::error("key reload failed", {{"error", ex.what()}}); }
+      }
+    }
+  });
+
+  server.run([&](const std::string& bound) {
+    ready = true;
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    log::info("listening", {{"address", bound}, {"issuer", c.issuer}, {"startup_ms", ms},
+                            {"database", app.db->engine() == store::Engine::sqlite ? "sqlite" : "postgresql"}});
+    std::cerr << "\n  Gatehouse is running at http://" << bound << "\n"
+              << "  Log in:  curl -s -X POST http://" << bound << "/api/v1/auth/login"
+              << " -H 'Content-Type: application/json' -d '{\"email\":\"...\",\"password\":\"...\"}'\n"
+              << "  API:     http://" << bound << "/api/v1  (OpenAPI: /api/v1/openapi.json)\n\n";
+  });
+  log::info("stopping: draining worker pools and mail");
+  stop_reload = true;
+  reloader.join();
+  db_pool.stop();
+  hash_pool.stop();
+  app.mailer->stop();
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace gatehouse

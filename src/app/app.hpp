@@ -1,0 +1,43 @@
+#pragma once
+// Wiring: builds every service from the configuration, in one place (a plain struct, not
+// a registry). Used by `serve` and by every CLI command, so both see the same database,
+// keys and rules.
+#include <atomic>
+#include <memory>
+
+#include "core/config.hpp"
+#include "core/rate_limiter.hpp"
+#include "crypto/password.hpp"
+#include "identity/account_service.hpp"
+#include "identity/keys.hpp"
+#include "identity/session_service.hpp"
+#include "identity/tokens.hpp"
+#include "identity/user_cache.hpp"
+#include "mail/mailer.hpp"
+#include "store/db.hpp"
+
+namespace gatehouse {
+
+struct App {
+  Config cfg;
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<crypto::PasswordHasher> hasher;
+  std::unique_ptr<identity::KeyRing> keys;
+  std::unique_ptr<identity::TokenService> tokens;
+  std::unique_ptr<mail::Mailer> mailer;
+  std::unique_ptr<RateLimiter> limiter;
+  identity::UserCache users;
+  std::unique_ptr<identity::AccountService> accounts;
+  std::unique_ptr<identity::SessionService> sessions;
+
+  /// Opens the database (and migrates up when `migrate`). Keys are loaded by load_keys().
+  static std::unique_ptr<App> open(const Config& cfg, bool migrate);
+  /// Loads (creating on first start) the signing keys. Needs the schema.
+  void load_keys();
+  identity::Deps deps();
+};
+
+/// Runs the HTTP server until SIGTERM/SIGINT. Returns the process exit code.
+int serve(App& app);
+
+}  // namespace gatehouse

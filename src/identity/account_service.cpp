@@ -1,0 +1,290 @@
+#include "identity/account_service.hpp"
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/random.hpp"
+#include "crypto/hash.hpp"
+#include "identity/password_policy.hpp"
+#include "identity/store.hpp"
+
+namespace gatehouse::identity {
+
+namespace {
+constexpr const char* kVerify = "verify_email";
+constexpr const char* kReset = "reset_password";
+
+Error conflict(const char* field, const char* msg) {
+  Error e = Error::make(Errc::conflict, msg);
+  e.details[field] = msg;
+  return e;
+}
+}  // namespace
+
+void AccountService::send_verification(store::Conn& c, const User& u, int64_t now) {
+  std::string token = new_secret_token();
+  sql::invalidate_email_tokens(c, u.id, kVerify, now);
+  sql::insert_email_token(c, crypto::token_hash(token), u.id, kVerify, now, now + d_.cfg.verify_token_ttl);
+  std::string link = d_.cfg.issuer + "/api/v1/auth/verify-email/" + token;
+  d_.mailer.enqueue(c, {u.email, "Verify your email address",
+                        "Hello,\r\n\r\nConfirm your email address for Gatehouse by opening this link:\r\n\r\n" +
+                            link + "\r\n\r\nToken: " + token + "\r\n\r\nThe link expires in " +
+                            std::to_string(d_.cfg.verify_token_ttl / 3600) +
+                            " hours. If you did not create an account, ignore this mail.\r\n"});
+}
+
+Result<User> AccountService::add_user(User u, bool send_mail, const Origin& o, const char* action) {
+  std::string email_norm = normalize_login(u.email);
+  std::optional<std::string> uname_norm;
+  if (u.username) uname_norm = normalize_login(*u.username);
+  int64_t now = now_seconds();
+  u.id = new_uuid();
+  u.created_at = u.updated_at = now;
+  try {
+    return d_.db.transaction([&](store::Conn& c) -> Result<User> {
+      if (sql::email_taken(c, email_norm)) return conflict("email", "Email address is already registered");
+      if (uname_norm && sql::username_taken(c, *uname_norm, ""))
+        return conflict("username", "Username is already taken");
+      sql::insert_user(c, u, email_norm, uname_norm);
+      if (send_mail) send_verification(c, u, now);
+      auto e = audit_event(o, action, u.id, u.id);
+      if (u.is_admin) e.details["admin"] = true;
+      events::record(c, e, now);
+      return u;
+    });
+  } catch (const store::DbError& e) {
+    if (e.kind != store::DbError::Kind::unique_violation) throw;
+    return conflict("email", "Email address or username is already registered");  // lost a race
+  }
+}
+
+Result<User> AccountService::create_user(const Registration& r, bool verified, bool admin,
+                                         const Origin& o) {
+  User u;
+  u.email = r.email;
+  u.username = r.username;
+  u.name = r.name;
+  u.password_hash = d_.hasher.hash(r.password);
+  u.email_verified = verified;
+  u.is_admin = admin;
+  return add_user(std::move(u), !verified, o, "user.register");
+}
+
+Result<User> AccountService::import_user(const std::string& email, const std::optional<std::string>& username,
+                                         const std::string& hash, bool verified, const Origin& o) {
+  if (!valid_email(email)) return Error::field("email", "Must be a valid email address");
+  if (username && !valid_username(*username)) return Error::field("username", "Invalid username");
+  if (!crypto::PasswordHasher::is_bcrypt(hash) && hash.rfind("$argon2id$", 0) != 0)
+    return Error::field("password_hash", "Must be a bcrypt ($2a$/$2b$/$2y$) or Argon2id hash");
+  User u;
+  u.email = email;
+  u.username = username;
+  u.password_hash = hash;
+  u.email_verified = verified;
+  return add_user(std::move(u), false, o, "user.import");
+}
+
+Result<User> AccountService::register_user(const Registration& r, const Origin& o) {
+  if (auto s = rate_limit(d_.limiter, "register-ip:" + o.ip, d_.cfg.rl_register_ip); !s) return s.error();
+  auto u = create_user(r, false, false, o);
+  if (u) d_.mailer.kick();
+  return u;
+}
+
+Result<User> AccountService::verify_email(const std::string& token, const Origin& o) {
+  if (auto s = rate_limit(d_.limiter, "verify-ip:" + o.ip, d_.cfg.rl_verify_ip); !s) return s.error();
+  int64_t now = now_seconds();
+  auto r = d_.db.transaction([&](store::Conn& c) -> Result<User> {
+    auto uid = token.size() <= 256 ? sql::consume_email_token(c, crypto::token_hash(token), kVerify, now)
+                                   : std::nullopt;
+    if (!uid) return Error::field("token", "Verification link is invalid, expired or already used");
+    sql::set_email_verified(c, *uid, now);
+    events::record(c, audit_event(o, "user.verify_email", *uid, *uid), now);
+    auto u = sql::user_by_id(c, *uid);
+    if (!u || u->deleted) return Error::field("token", "Verification link is invalid, expired or already used");
+    return *u;
+  });
+  if (r) d_.users.invalidate(r->id);
+  return r;
+}
+
+Status AccountService::resend_verification(const std::string& email, const Origin& o) {
+  if (auto s = rate_limit(d_.limiter, "verify-ip:" + o.ip, d_.cfg.rl_verify_ip); !s) return s.error();
+  std::string norm = normalize_login(email);
+  if (d_.limiter.take("resend-account:" + norm, d_.cfg.rl_forgot_account) > 0) return ok();  // silently
+  int64_t now = now_seconds();
+  bool sent = d_.db.transaction([&](store::Conn& c) {
+    auto u = sql::user_by_email(c, norm);
+    if (!u || u->deleted || u->email_verified) return false;
+    send_verification(c, *u, now);
+    return true;
+  });
+  if (sent) d_.mailer.kick();
+  return ok();
+}
+
+Result<User> AccountService::get(const std::string& user_id) {
+  if (auto cached = d_.users.get(user_id)) return *cached;
+  auto u = d_.db.with([&](store::Conn& c) { return sql::user_by_id(c, user_id); });
+  if (!u || u->deleted) return Error::make(Errc::authentication, "Account no longer exists");
+  d_.users.put(*u);
+  return *u;
+}
+
+Result<User> AccountService::update_profile(const Principal& p, const ProfileChange& ch, const Origin& o) {
+  int64_t now = now_seconds();
+  std::optional<std::string> uname, uname_norm;
+  if (ch.username && *ch.username) {
+    uname = **ch.username;
+    uname_norm = normalize_login(*uname);
+  }
+  try {
+    auto r = d_.db.transaction([&](store::Conn& c) -> Result<User> {
+      if (uname_norm && sql::username_taken(c, *uname_norm, p.user_id))
+        return conflict("username", "Username is already taken");
+      sql::update_profile(c, p.user_id, uname, uname_norm, ch.name ? *ch.name : std::nullopt,
+                          ch.username.has_value(), ch.name.has_value(), now);
+      auto e = audit_event(o, "user.update", p.user_id, p.user_id);
+      boost::json::array fields;
+      if (ch.username) fields.push_back("username");
+      if (ch.name) fields.push_back("name");
+      e.details["fields"] = std::move(fields);
+      events::record(c, e, now);
+      auto u = sql::user_by_id(c, p.user_id);
+      if (!u || u->deleted) return Error::make(Errc::authentication, "Account no longer exists");
+      return *u;
+    });
+    d_.users.invalidate(p.user_id);
+    return r;
+  } catch (const store::DbError& e) {
+    if (e.kind != store::DbError::Kind::unique_violation) throw;
+    return conflict("username", "Username is already taken");
+  }
+}
+
+Status AccountService::change_password(const Principal& p, const std::string& current,
+                                       const std::string& next, const Origin& o) {
+  auto u = d_.db.with([&](store::Conn& c) { return sql::user_by_id(c, p.user_id); });
+  if (!u || u->deleted) return Error::make(Errc::authentication, "Account no longer exists");
+  int64_t now = now_seconds();
+  if (!d_.hasher.verify(current, u->password_hash).ok) {
+    d_.db.with([&](store::Conn& c) {
+      auto e = audit_event(o, "user.password_change", u->id, u->id);
+      e.outcome = "failure";
+      e.details["reason"] = "bad_current_password";
+      events::record(c, e, now);
+    });
+    return Error::field("current_password", "Current password is incorrect");
+  }
+  if (auto why = check_password(d_.cfg, next, {u->email, u->username.value_or("")}))
+    return Error::field("new_password", *why);
+  std::string hash = d_.hasher.hash(next);
+  auto ended = d_.db.transaction([&](store::Conn& c) {
+    sql::set_password_hash(c, u->id, hash, now);
+    auto ids = sql::revoke_user_sessions(c, u->id, now, "password_changed", p.session_id);
+    auto e = audit_event(o, "user.password_change", u->id, u->id);
+    e.details["sessions_ended"] = static_cast<int64_t>(ids.size());
+    events::record(c, e, now);
+    return ids;
+  });
+  d_.tokens.revoked(ended, now);
+  return ok();
+}
+
+Status AccountService::delete_account(const Principal& p, const std::optional<std::string>& password,
+                                      const Origin& o) {
+  auto u = d_.db.with([&](store::Conn& c) { return sql::user_by_id(c, p.user_id); });
+  if (!u || u->deleted) return Error::make(Errc::authentication, "Account no longer exists");
+  if (password && !d_.hasher.verify(*password, u->password_hash).ok)
+    return Error::field("password", "Password is incorrect");
+  int64_t now = now_seconds();
+  auto ended = d_.db.transaction([&](store::Conn& c) {
+    sql::soft_delete_user(c, u->id, now);
+    auto ids = sql::revoke_user_sessions(c, u->id, now, "account_deleted");
+    events::record(c, audit_event(o, "user.delete", u->id, u->id), now);
+    return ids;
+  });
+  d_.tokens.revoked(ended, now);
+  d_.users.invalidate(u->id);
+  return ok();
+}
+
+Status AccountService::forgot_password(const std::string& email, const Origin& o) {
+  if (auto s = rate_limit(d_.limiter, "forgot-ip:" + o.ip, d_.cfg.rl_forgot_ip); !s) return s.error();
+  std::string norm = normalize_login(email);
+  // Per-account limit is silent: answering 429 only for real accounts would enumerate them.
+  if (d_.limiter.take("forgot-account:" + norm, d_.cfg.rl_forgot_account) > 0) return ok();
+  int64_t now = now_seconds();
+  bool sent = d_.db.transaction([&](store::Conn& c) {
+    auto u = sql::user_by_email(c, norm);
+    if (!u || u->deleted) return false;
+    std::string token = new_secret_token();
+    sql::invalidate_email_tokens(c, u->id, kReset, now);
+    sql::insert_email_token(c, crypto::token_hash(token), u->id, kReset, now, now + d_.cfg.reset_token_ttl);
+    d_.mailer.enqueue(c, {u->email, "Reset your password",
+                          "Hello,\r\n\r\nSomeone asked to reset the Gatehouse password for this address.\r\n"
+                          "To choose a new password, send this token to " + d_.cfg.issuer +
+                              "/api/v1/password/reset:\r\n\r\nToken: " + token +
+                              "\r\n\r\nIt expires in " + std::to_string(d_.cfg.reset_token_ttl / 60) +
+                              " minutes and works once. If this was not you, ignore this mail.\r\n"});
+    auto e = audit_event(o, "user.password_reset_request", u->id, u->id);
+    events::record(c, e, now);
+    return true;
+  });
+  if (sent) d_.mailer.kick();
+  return ok();
+}
+
+Status AccountService::reset_password(const std::string& token, const std::string& password,
+                                      const Origin& o) {
+  if (auto s = rate_limit(d_.limiter, "reset-ip:" + o.ip, d_.cfg.rl_reset_ip); !s) return s.error();
+  int64_t now = now_seconds();
+  std::string token_hash = crypto::token_hash(token);
+  // Look first (without consuming) so a weak password does not burn the token.
+  auto user = d_.db.with([&](store::Conn& c) -> std::optional<User> {
+    auto uid = sql::peek_email_token(c, token_hash, kReset, now);
+    return uid ? sql::user_by_id(c, *uid) : std::nullopt;
+  });
+  if (!user || user->deleted) return Error::field("token", "Reset token is invalid, expired or already used");
+  if (auto why = check_password(d_.cfg, password, {user->email, user->username.value_or("")}))
+    return Error::field("password", *why);
+  std::string hash = d_.hasher.hash(password);
+  auto r = d_.db.transaction([&](store::Conn& c) -> Result<std::vector<std::string>> {
+    auto uid = sql::consume_email_token(c, token_hash, kReset, now);
+    if (!uid) return Error::field("token", "Reset token is invalid, expired or already used");
+    sql::set_password_hash(c, *uid, hash, now);
+    // Proving control of the mailbox also verifies it.
+    if (!user->email_verified) sql::set_email_verified(c, *uid, now);
+    auto ids = sql::revoke_user_sessions(c, *uid, now, "password_reset");
+    auto e = audit_event(o, "user.password_reset", *uid, *uid);
+    e.details["sessions_ended"] = static_cast<int64_t>(ids.size());
+    events::record(c, e, now);
+    return ids;
+  });
+  if (!r) return r.error();
+  d_.tokens.revoked(*r, now);
+  d_.users.invalidate(user->id);
+  return ok();
+}
+
+Status AccountService::set_password(const std::string& email, const std::string& password,
+                                    const Origin& o) {
+  int64_t now = now_seconds();
+  std::string hash = d_.hasher.hash(password);
+  bool found = d_.db.transaction([&](store::Conn& c) {
+    auto u = sql::user_by_email(c, normalize_login(email));
+    if (!u || u->deleted) return false;
+    sql::set_password_hash(c, u->id, hash, now);
+    sql::revoke_user_sessions(c, u->id, now, "password_set_by_admin");
+    events::record(c, audit_event(o, "user.password_set", std::nullopt, u->id), now);
+    return true;
+  });
+  if (!found) return Error::make(Errc::not_found, "No such user");
+  return ok();
+}
+
+Result<std::vector<events::AuditRecord>> AccountService::audit(const Principal& p, int limit,
+                                                               std::optional<int64_t> before) {
+  return d_.db.with([&](store::Conn& c) { return events::for_user(c, p.user_id, limit, before); });
+}
+
+}  // namespace gatehouse::identity

@@ -1,0 +1,132 @@
+#include "identity/keys.hpp"
+
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "crypto/aead.hpp"
+#include "crypto/encoding.hpp"
+
+namespace gatehouse::identity {
+namespace json = boost::json;
+
+std::string load_or_create_master_key(const Config& cfg) {
+  auto decode = [](const std::string& b64, const std::string& where) {
+    std::string trimmed = b64;
+    while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.pop_back();
+    auto raw = crypto::base64_decode(trimmed);
+    if (!raw || raw->size() != 32)
+      throw std::runtime_error(where + ": master key must be base64 of 32 bytes");
+    return *raw;
+  };
+  if (!cfg.master_key.empty()) return decode(cfg.master_key, "GATEHOUSE_MASTER_KEY");
+  namespace fs = std::filesystem;
+  fs::path p = cfg.master_key_file;
+  if (fs::exists(p)) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return decode(ss.str(), p.string());
+  }
+  if (p.has_parent_path()) fs::create_directories(p.parent_path());
+  std::string key = random_bytes(32);
+  {
+    auto old = umask(077);
+    std::ofstream out(p);
+    umask(old);
+    out << crypto::base64_encode(key) << "\n";
+    if (!out) throw std::runtime_error("cannot write master key file " + p.string());
+  }
+  fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
+  return key;
+}
+
+KeyRing::KeyRing(store::Database& db, std::string master_key, crypto::Alg alg, int64_t grace)
+    : db_(db), master_key_(std::move(master_key)), alg_(alg), retire_grace_(grace) {}
+
+KeyInfo KeyRing::create_key(store::Conn& c, crypto::Alg alg, int64_t now) {
+  std::string kid = crypto::base64url_encode(random_bytes(12));
+  auto key = crypto::Jwk::generate(alg, kid);
+  std::string sealed = crypto::base64_encode(crypto::aead_seal(master_key_, key.private_pem(), kid));
+  c.query("INSERT INTO signing_keys (kid, alg, public_pem, private_sealed, created_at)"
+          " VALUES ($1, $2, $3, $4, $5)",
+          {kid, crypto::alg_name(alg), key.public_pem(), sealed, now});
+  return KeyInfo{kid, crypto::alg_name(alg), now, std::nullopt, std::nullopt, true};
+}
+
+void KeyRing::load() {
+  std::lock_guard g(load_mu_);
+  int64_t now = now_seconds();
+  db_.transaction([&](store::Conn& c) {
+    auto active = c.query("SELECT 1 FROM signing_keys WHERE alg = $1 AND retired_at IS NULL",
+                          {crypto::alg_name(alg_)});
+    if (active.empty()) create_key(c, alg_, now);
+  });
+  auto snap = std::make_shared<Snapshot>();
+  json::array keys;
+  for (auto& r : db_.query("SELECT kid, alg, private_sealed, retired_at FROM signing_keys"
+                           " WHERE expires_at IS NULL OR expires_at > $1 ORDER BY created_at DESC",
+                           {now})) {
+    std::string kid = r.str(0);
+    auto alg = crypto::alg_from_name(r.str(1));
+    auto sealed = crypto::base64_decode(r.str(2));
+    if (!alg || !sealed) throw std::runtime_error("signing key " + kid + " is corrupt");
+    auto pem = crypto::aead_open(master_key_, *sealed, kid);
+    if (!pem) throw std::runtime_error("signing key " + kid + " does not decrypt: wrong master key?");
+    auto jwk = crypto::Jwk::from_pem(*alg, kid, *pem);
+    if (!jwk) throw std::runtime_error("signing key " + kid + " is invalid");
+    auto shared = std::make_shared<const crypto::Jwk>(std::move(*jwk));
+    snap->keys.push_back(shared);
+    keys.push_back(shared->public_json());
+    if (!snap->signer && *alg == alg_ && r.is_null(3)) snap->signer = shared;
+  }
+  if (!snap->signer) throw std::runtime_error("no active signing key");
+  json::object doc;
+  doc["keys"] = std::move(keys);
+  snap->jwks = std::make_shared<const std::string>(json::serialize(doc));
+  snap->pem = std::make_shared<const std::string>(snap->signer->public_pem());
+  std::atomic_store(&snapshot_, std::shared_ptr<const Snapshot>(std::move(snap)));
+  loaded_at_.store(now);
+}
+
+void KeyRing::reload_if_older(int min_age) {
+  if (now_seconds() - loaded_at_.load() >= min_age) load();
+}
+
+KeyInfo KeyRing::rotate(crypto::Alg alg) {
+  int64_t now = now_seconds();
+  KeyInfo info = db_.transaction([&](store::Conn& c) {
+    c.query("UPDATE signing_keys SET retired_at = $1, expires_at = $2"
+            " WHERE alg = $3 AND retired_at IS NULL",
+            {now, now + retire_grace_, crypto::alg_name(alg)});
+    return create_key(c, alg, now);
+  });
+  load();
+  return info;
+}
+
+std::vector<KeyInfo> KeyRing::list() {
+  std::vector<KeyInfo> out;
+  for (auto& r : db_.query("SELECT kid, alg, created_at, retired_at, expires_at FROM signing_keys"
+                           " ORDER BY created_at DESC"))
+    out.push_back({r.str(0), r.str(1), r.i64(2), r.opt_i64(3), r.opt_i64(4), r.is_null(3)});
+  return out;
+}
+
+std::shared_ptr<const crypto::Jwk> KeyRing::signer() const { return snap()->signer; }
+
+std::shared_ptr<const crypto::Jwk> KeyRing::find(const std::string& kid) const {
+  for (auto& k : snap()->keys)
+    if (k->kid() == kid) return k;
+  return nullptr;
+}
+
+std::shared_ptr<const std::string> KeyRing::jwks() const { return snap()->jwks; }
+std::shared_ptr<const std::string> KeyRing::public_pem() const { return snap()->pem; }
+
+}  // namespace gatehouse::identity

@@ -1,0 +1,69 @@
+#pragma once
+// Signing keys: generated on first start, private halves sealed at rest with AES-256-GCM
+// under the master key, rotated by `gatehouse keys rotate`. Retired keys stay in the JWKS
+// until every token they signed has expired. Reads are lock-free snapshots.
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "crypto/jose.hpp"
+#include "store/db.hpp"
+
+namespace gatehouse::identity {
+
+struct KeyInfo {
+  std::string kid;
+  std::string alg;
+  int64_t created_at = 0;
+  std::optional<int64_t> retired_at;
+  std::optional<int64_t> expires_at;
+  bool active = false;  // signs new tokens
+};
+
+/// Reads the master key from config (base64) or its key file, creating the file (0600)
+/// with a fresh random key when neither exists. Throws on a malformed key.
+std::string load_or_create_master_key(const Config& cfg);
+
+class KeyRing {
+ public:
+  KeyRing(store::Database& db, std::string master_key, crypto::Alg signing_alg,
+          int64_t retire_grace_seconds);
+
+  /// Loads keys from the database; creates a signing key for the configured algorithm
+  /// when none is active. Blocking (SQL).
+  void load();
+  /// Reloads when the last load is older than `min_age_seconds` (e.g. on an unknown kid).
+  void reload_if_older(int min_age_seconds);
+  /// Retires the active key of `alg` and creates a new one. Blocking (SQL).
+  KeyInfo rotate(crypto::Alg alg);
+  std::vector<KeyInfo> list();
+
+  std::shared_ptr<const crypto::Jwk> signer() const;
+  std::shared_ptr<const crypto::Jwk> find(const std::string& kid) const;
+  /// Serialized JWKS document, cached.
+  std::shared_ptr<const std::string> jwks() const;
+  /// PEM of the active signing key's public half.
+  std::shared_ptr<const std::string> public_pem() const;
+
+ private:
+  struct Snapshot {
+    std::vector<std::shared_ptr<const crypto::Jwk>> keys;  // published
+    std::shared_ptr<const crypto::Jwk> signer;
+    std::shared_ptr<const std::string> jwks, pem;
+  };
+  KeyInfo create_key(store::Conn& c, crypto::Alg alg, int64_t now);
+  std::shared_ptr<const Snapshot> snap() const { return std::atomic_load(&snapshot_); }
+
+  store::Database& db_;
+  std::string master_key_;
+  crypto::Alg alg_;
+  int64_t retire_grace_;
+  std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<Snapshot>();
+  std::mutex load_mu_;
+  std::atomic<int64_t> loaded_at_{0};
+};
+
+}  // namespace gatehouse::identity

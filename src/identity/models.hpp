@@ -1,0 +1,66 @@
+#pragma once
+// Plain records of the identity domain, shared by store, services and routes.
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace gatehouse::identity {
+
+struct User {
+  std::string id;  // public id (UUID)
+  std::string email;
+  std::optional<std::string> username;
+  std::optional<std::string> name;
+  std::string password_hash;  // never leaves the service layer
+  bool email_verified = false;
+  bool is_admin = false;
+  bool deleted = false;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  std::optional<int64_t> last_login_at;
+  std::optional<int64_t> deleted_at;
+};
+
+/// Public JSON form of a user (no secrets).
+boost::json::object to_json(const User& u);
+
+struct Session {
+  std::string id;
+  std::string user_id;
+  int64_t created_at = 0;
+  int64_t last_used_at = 0;
+  int64_t expires_at = 0;
+  std::string ip;
+  std::string user_agent;
+  std::optional<int64_t> revoked_at;
+};
+
+boost::json::object to_json(const Session& s, const std::string& current_session_id);
+
+/// Where a request came from; services record it in sessions and the audit log.
+struct Origin {
+  std::string ip;
+  std::string user_agent;
+  std::string request_id;
+};
+
+/// The authenticated caller, from a verified access token.
+struct Principal {
+  std::string user_id;
+  std::string session_id;
+  int64_t expires_at = 0;
+};
+
+/// What login and refresh hand back.
+struct TokenPair {
+  std::string access_token;
+  std::string refresh_token;
+  int expires_in = 0;
+  std::string session_id;
+  User user;
+};
+
+boost::json::object to_json(const TokenPair& t);
+
+}  // namespace gatehouse::identity

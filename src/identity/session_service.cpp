@@ -1,0 +1,211 @@
+#include "identity/session_service.hpp"
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "crypto/hash.hpp"
+#include "http/metrics.hpp"
+#include "identity/store.hpp"
+
+namespace gatehouse::identity {
+
+namespace {
+Error invalid_credentials() { return Error::make(Errc::authentication, "Invalid credentials"); }
+Error invalid_refresh() { return Error::make(Errc::authentication, "Invalid refresh token"); }
+}  // namespace
+
+TokenPair SessionService::start_session(store::Conn& c, const User& u, const Origin& o, int64_t now,
+                                        std::vector<std::string>& evicted) {
+  Session s{new_uuid(), u.id, now, now, now + d_.cfg.refresh_token_ttl, o.ip,
+            o.user_agent.substr(0, 512), std::nullopt};
+  sql::insert_session(c, s);
+  std::string refresh = new_secret_token();
+  sql::insert_refresh(c, crypto::token_hash(refresh), s.id, now, s.expires_at);
+  if (int limit = d_.cfg.max_sessions_per_user; limit > 0) {
+    auto active = sql::active_sessions(c, u.id, now);  // oldest first
+    for (std::size_t i = 0; i + limit < active.size(); ++i) {
+      sql::revoke_session(c, active[i].id, now, "session_limit");
+      evicted.push_back(active[i].id);
+      auto e = audit_event(o, "session.revoke", u.id, active[i].id);
+      e.details["reason"] = "session_limit";
+      events::record(c, e, now);
+    }
+  }
+  return TokenPair{d_.tokens.issue(u, s.id, now), refresh, d_.cfg.access_token_ttl, s.id, u};
+}
+
+Result<TokenPair> SessionService::login(const std::string& login, const std::string& password,
+                                        const Origin& o) {
+  std::string key = normalize_login(login);
+  if (auto s = rate_limit(d_.limiter, "login-ip:" + o.ip, d_.cfg.rl_login_ip); !s) return s.error();
+  // Per-account bucket is charged on failures only, but checked before any work.
+  if (int wait = d_.limiter.peek("login-account:" + key, d_.cfg.rl_login_account); wait > 0) {
+    Error e = Error::make(Errc::rate_limited, "Too many failed attempts for this account, retry later");
+    e.retry_after = wait;
+    e.details["retry_after"] = wait;
+    return e;
+  }
+  int64_t now = now_seconds();
+  auto user = d_.db.with([&](store::Conn& c) { return sql::user_by_login(c, key); });
+
+  bool ok = false;
+  crypto::PasswordCheck check;
+  if (user && !user->password_hash.empty()) {
+    check = d_.hasher.verify(password, user->password_hash);
+    ok = check.ok && !user->deleted;
+  } else {
+    d_.hasher.verify_dummy(password);  // same cost as a real check: no timing oracle
+  }
+  if (!ok) {
+    d_.limiter.take("login-account:" + key, d_.cfg.rl_login_account);
+    http::metrics().count("gatehouse_logins_total", "result=\"failure\"");
+    d_.db.with([&](store::Conn& c) {
+      auto e = audit_event(o, "auth.login", user ? std::optional(user->id) : std::nullopt);
+      e.outcome = "failure";
+      e.details["reason"] = !user ? "unknown_account" : user->deleted ? "deleted_account" : "bad_password";
+      if (!user) e.details["login"] = key.substr(0, 254);
+      events::record(c, e, now);
+    });
+    return invalid_credentials();
+  }
+  if (d_.cfg.require_verified_email && !user->email_verified) {
+    http::metrics().count("gatehouse_logins_total", "result=\"unverified\"");
+    Error e = Error::make(Errc::authorization,
+                          "Email address not verified: follow the link in the verification mail "
+                          "or request a new one");
+    e.details["reason"] = "email_not_verified";
+    d_.db.with([&](store::Conn& c) {
+      auto ev = audit_event(o, "auth.login", user->id);
+      ev.outcome = "failure";
+      ev.details["reason"] = "email_not_verified";
+      events::record(c, ev, now);
+    });
+    return e;
+  }
+  std::string new_hash = check.needs_rehash ? d_.hasher.hash(password) : std::string{};
+  std::vector<std::string> evicted;
+  TokenPair pair = d_.db.transaction([&](store::Conn& c) {
+    if (!new_hash.empty()) sql::set_password_hash(c, user->id, new_hash, now);
+    sql::set_last_login(c, user->id, now);
+    user->last_login_at = now;
+    TokenPair p = start_session(c, *user, o, now, evicted);
+    auto e = audit_event(o, "auth.login", user->id, p.session_id);
+    if (!new_hash.empty()) e.details["rehashed"] = true;
+    events::record(c, e, now);
+    return p;
+  });
+  d_.tokens.revoked(evicted, now);
+  d_.users.invalidate(user->id);
+  http::metrics().count("gatehouse_logins_total", "result=\"success\"");
+  return pair;
+}
+
+Result<TokenPair> SessionService::refresh(const std::string& token, const Origin& o) {
+  if (auto s = rate_limit(d_.limiter, "refresh-ip:" + o.ip, d_.cfg.rl_refresh_ip); !s) return s.error();
+  if (token.size() > 256) return invalid_refresh();
+  int64_t now = now_seconds();
+  std::string hash = crypto::token_hash(token);
+  std::vector<std::string> revoked;
+  auto result = d_.db.transaction([&](store::Conn& c) -> Result<TokenPair> {
+    auto row = sql::refresh_by_hash(c, hash);
+    if (!row) return invalid_refresh();
+    auto session = sql::session_by_id(c, row->session_id);
+    if (!session || session->revoked_at || session->expires_at <= now || row->expires_at <= now)
+      return invalid_refresh();
+    auto user = sql::user_by_id(c, session->user_id);
+    if (!user || user->deleted) return invalid_refresh();
+
+    std::string next = new_secret_token();
+    std::string next_hash = crypto::token_hash(next);
+    if (!sql::mark_rotated(c, hash, next_hash, now)) {
+      // Already rotated. A second use right after rotation, while its successor is still
+      // unused, is two tabs racing; anything else is a replay: end the whole family.
+      auto again = sql::refresh_by_hash(c, hash);
+      auto successor = again && again->successor_hash ? sql::refresh_by_hash(c, *again->successor_hash)
+                                                      : std::nullopt;
+      int grace = d_.cfg.refresh_reuse_grace_seconds;
+      bool race = grace > 0 && again && again->rotated_at && now - *again->rotated_at <= grace &&
+                  successor && !successor->rotated_at;
+      if (!race) {
+        sql::revoke_session(c, session->id, now, "refresh_token_reused");
+        revoked.push_back(session->id);
+        auto e = audit_event(o, "auth.refresh_reuse", user->id, session->id);
+        e.outcome = "failure";
+        events::record(c, e, now);
+        Error err = Error::make(Errc::authentication,
+                                "Refresh token reuse detected: the session has been revoked");
+        err.details["reason"] = "refresh_token_reused";
+        return err;
+      }
+    }
+    sql::insert_refresh(c, next_hash, session->id, now, session->expires_at);
+    sql::touch_session(c, session->id, now);
+    auto e = audit_event(o, "auth.refresh", user->id, session->id);
+    events::record(c, e, now);
+    return TokenPair{d_.tokens.issue(*user, session->id, now), next, d_.cfg.access_token_ttl,
+                     session->id, *user};
+  });
+  d_.tokens.revoked(revoked, now);
+  if (!revoked.empty()) http::metrics().count("gatehouse_refresh_reuse_total");
+  return result;
+}
+
+Status SessionService::logout(const Principal& p, const Origin& o) {
+  int64_t now = now_seconds();
+  d_.db.transaction([&](store::Conn& c) {
+    sql::revoke_session(c, p.session_id, now, "logout");
+    events::record(c, audit_event(o, "auth.logout", p.user_id, p.session_id), now);
+  });
+  d_.tokens.revoked({p.session_id}, now);
+  return ok();
+}
+
+Result<std::vector<Session>> SessionService::list(const Principal& p) {
+  return d_.db.with([&](store::Conn& c) { return sql::active_sessions(c, p.user_id, now_seconds()); });
+}
+
+Status SessionService::revoke(const Principal& p, const std::string& id, const Origin& o) {
+  int64_t now = now_seconds();
+  bool done = d_.db.transaction([&](store::Conn& c) {
+    auto s = sql::session_by_id(c, id);
+    // Another user's session is reported exactly like a missing one.
+    if (!s || s->user_id != p.user_id || s->revoked_at) return false;
+    sql::revoke_session(c, id, now, "user_revoked");
+    events::record(c, audit_event(o, "session.revoke", p.user_id, id), now);
+    return true;
+  });
+  if (!done) return Error::make(Errc::not_found, "Session not found");
+  d_.tokens.revoked({id}, now);
+  return ok();
+}
+
+Result<int> SessionService::revoke_others(const Principal& p, const Origin& o) {
+  int64_t now = now_seconds();
+  auto ids = d_.db.transaction([&](store::Conn& c) {
+    auto ids = sql::revoke_user_sessions(c, p.user_id, now, "user_revoked_all", p.session_id);
+    auto e = audit_event(o, "session.revoke", p.user_id);
+    e.details["scope"] = "all_but_current";
+    e.details["count"] = static_cast<int64_t>(ids.size());
+    events::record(c, e, now);
+    return ids;
+  });
+  d_.tokens.revoked(ids, now);
+  return static_cast<int>(ids.size());
+}
+
+Result<boost::json::object> SessionService::stats(const Principal& p) {
+  int64_t now = now_seconds();
+  auto n = d_.db.with([&](store::Conn& c) { return sql::session_counts(c, p.user_id, now); });
+  auto t = [](const std::optional<int64_t>& x) {
+    return x ? boost::json::value(iso8601(*x)) : boost::json::value(nullptr);
+  };
+  return boost::json::object{{"active", n.active},
+                             {"total", n.total},
+                             {"revoked", n.revoked},
+                             {"expired", n.total - n.active - n.revoked},
+                             {"limit", d_.cfg.max_sessions_per_user},
+                             {"current_session_id", p.session_id},
+                             {"oldest_active_at", t(n.oldest_active)},
+                             {"newest_active_at", t(n.newest_active)}};
+}
+
+}  // namespace gatehouse::identity

@@ -1,0 +1,142 @@
+#include "identity/tokens.hpp"
+
+#include <boost/json.hpp>
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "identity/store.hpp"
+
+namespace gatehouse::identity {
+namespace json = boost::json;
+
+TokenService::TokenService(const Config& cfg, KeyRing& keys, store::Database& db)
+    : cfg_(cfg), keys_(keys), db_(db),
+      shard_capacity_(std::max<std::size_t>(1, cfg.token_cache_entries / kShards)) {}
+
+std::string TokenService::issue(const User& u, const std::string& sid, int64_t now) const {
+  json::object c;
+  c["iss"] = cfg_.issuer;
+  c["sub"] = u.id;
+  c["aud"] = cfg_.token_audience;
+  c["iat"] = now;
+  c["nbf"] = now;
+  c["exp"] = now + cfg_.access_token_ttl;
+  c["jti"] = new_request_id();  // unique, not secret
+  c["sid"] = sid;
+  c["email"] = u.email;
+  c["email_verified"] = u.email_verified;
+  return crypto::jws_sign(*keys_.signer(), json::serialize(c), "at+jwt");
+}
+
+std::optional<std::string> TokenService::extract(const http::Request& req) {
+  auto auth = req.header("authorization");
+  if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer "))
+    return std::string(auth.substr(7));
+  if (auto t = req.header("x-access-token"); !t.empty()) return std::string(t);
+  if (auto t = req.header("authentication-token"); !t.empty()) return std::string(t);
+  return std::nullopt;
+}
+
+bool TokenService::is_revoked(const std::string& sid) const {
+  std::shared_lock g(revoked_mu_);
+  return revoked_.count(sid) > 0;
+}
+
+void TokenService::revoked(const std::vector<std::string>& ids, int64_t now) {
+  if (ids.empty()) return;
+  std::unique_lock g(revoked_mu_);
+  int64_t forget = now + cfg_.access_token_ttl + cfg_.token_leeway_seconds + 60;
+  for (auto& id : ids) revoked_[id] = forget;
+  for (auto it = revoked_.begin(); it != revoked_.end();)
+    it = it->second < now ? revoked_.erase(it) : std::next(it);
+}
+
+void TokenService::load_revocations() {
+  int64_t now = now_seconds();
+  auto rows = db_.with([&](store::Conn& c) {
+    return sql::sessions_revoked_since(c, now - cfg_.access_token_ttl - cfg_.token_leeway_seconds);
+  });
+  std::vector<std::string> ids;
+  for (auto& [id, _] : rows) ids.push_back(id);
+  revoked(ids, now);
+}
+
+void TokenService::remember(const std::string& token, const Principal& p) {
+  if (cfg_.token_cache_entries == 0) return;
+  auto& shard = shards_[std::hash<std::string>{}(token) % kShards];
+  std::lock_guard g(shard.mu);
+  if (shard.entries.size() >= shard_capacity_) shard.entries.clear();  // cheap bound
+  shard.entries.emplace(token, p);
+}
+
+std::optional<Result<Principal>> TokenService::authenticate_cached(const http::Request& req) {
+  auto token = extract(req);
+  if (!token) return Result<Principal>(Error::make(Errc::authentication, "Missing access token"));
+  auto& shard = shards_[std::hash<std::string>{}(*token) % kShards];
+  Principal p;
+  {
+    std::lock_guard g(shard.mu);
+    auto it = shard.entries.find(*token);
+    if (it == shard.entries.end()) return std::nullopt;
+    p = it->second;
+  }
+  if (p.expires_at + cfg_.token_leeway_seconds <= now_seconds()) return std::nullopt;
+  if (is_revoked(p.session_id))
+    return Result<Principal>(Error::make(Errc::authentication, "Session has been revoked"));
+  return Result<Principal>(p);
+}
+
+Result<Principal> TokenService::authenticate(const http::Request& req) {
+  if (auto cached = authenticate_cached(req)) return std::move(*cached);
+  auto token = extract(req);
+  return verify(*token);
+}
+
+Result<Principal> TokenService::verify(const std::string& token) {
+  auto deny = [](const char* why) { return Error::make(Errc::authentication, why); };
+  if (token.size() > 8192) return deny("Invalid access token");
+  auto lookup = [this](const json::object& h) -> std::shared_ptr<const crypto::Jwk> {
+    auto* kid = h.if_contains("kid");
+    if (!kid || !kid->is_string()) return nullptr;
+    std::string k(kid->get_string());
+    if (auto key = keys_.find(k)) return key;
+    keys_.reload_if_older(5);  // a key rotated by another node or the CLI
+    return keys_.find(k);
+  };
+  auto parts = crypto::jws_verify(token, lookup);
+  if (!parts) return deny("Invalid access token");
+  boost::system::error_code ec;
+  auto v = json::parse(parts->payload, ec);
+  if (ec || !v.is_object()) return deny("Invalid access token");
+  auto& c = v.as_object();
+  auto str = [&](const char* n) -> std::string {
+    auto* x = c.if_contains(n);
+    return x && x->is_string() ? std::string(x->get_string()) : std::string{};
+  };
+  auto num = [&](const char* n) -> std::optional<int64_t> {
+    auto* x = c.if_contains(n);
+    if (x && x->is_int64()) return x->get_int64();
+    if (x && x->is_uint64()) return static_cast<int64_t>(x->get_uint64());
+    return std::nullopt;
+  };
+  int64_t now = now_seconds();
+  int leeway = cfg_.token_leeway_seconds;
+  if (str("iss") != cfg_.issuer) return deny("Invalid token issuer");
+  bool aud_ok = str("aud") == cfg_.token_audience;
+  if (auto* a = c.if_contains("aud"); a && a->is_array())
+    for (auto& x : a->as_array()) aud_ok |= x.is_string() && x.get_string() == cfg_.token_audience;
+  if (!aud_ok) return deny("Invalid token audience");
+  auto exp = num("exp");
+  if (!exp || *exp + leeway <= now) return deny("Access token expired");
+  if (auto nbf = num("nbf"); nbf && *nbf - leeway > now) return deny("Access token not yet valid");
+  Principal p{str("sub"), str("sid"), *exp};
+  if (p.user_id.empty() || p.session_id.empty()) return deny("Invalid access token");
+  if (is_revoked(p.session_id)) return deny("Session has been revoked");
+  auto session = db_.with([&](store::Conn& conn) { return sql::session_by_id(conn, p.session_id); });
+  if (!session || session->revoked_at || session->expires_at <= now || session->user_id != p.user_id)
+    return deny("Session has been revoked");
+  remember(token, p);
+  return p;
+}
+
+}  // namespace gatehouse::identity

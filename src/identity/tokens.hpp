@@ -1,0 +1,64 @@
+#pragma once
+// Access tokens: issue (JWS with the KeyRing's signer) and verify. Verified tokens are kept
+// in a bounded cache so hot endpoints skip the signature check; every use still honours
+// expiry and this node's session revocations, which take effect at once.
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/config.hpp"
+#include "core/error.hpp"
+#include "http/request.hpp"
+#include "identity/keys.hpp"
+#include "identity/models.hpp"
+
+namespace gatehouse::identity {
+
+class TokenService {
+ public:
+  TokenService(const Config& cfg, KeyRing& keys, store::Database& db);
+
+  /// Signs an access token for a session. Returns the JWS. Thread-safe, non-blocking.
+  std::string issue(const User& u, const std::string& session_id, int64_t now) const;
+
+  /// The raw token from Authorization: Bearer, x-access-token or Authentication-Token.
+  static std::optional<std::string> extract(const http::Request& req);
+
+  /// Verifies signature and claims, then checks the session in the database (blocking).
+  Result<Principal> authenticate(const http::Request& req);
+  /// Cache-only check for the IO thread: a Principal when the token was verified before and
+  /// is still valid, nullopt when a full authenticate() is needed, or an error for a token
+  /// whose session is known to be revoked.
+  std::optional<Result<Principal>> authenticate_cached(const http::Request& req);
+
+  /// Marks sessions revoked on this node: their tokens fail from the next request.
+  void revoked(const std::vector<std::string>& session_ids, int64_t now);
+  /// Seeds the revocation set from the database (start-up). Blocking.
+  void load_revocations();
+
+ private:
+  Result<Principal> verify(const std::string& token);
+  bool is_revoked(const std::string& sid) const;
+  void remember(const std::string& token, const Principal& p);
+
+  const Config& cfg_;
+  KeyRing& keys_;
+  store::Database& db_;
+
+  // Token cache: sharded to keep IO threads off one lock.
+  static constexpr std::size_t kShards = 16;
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, Principal> entries;
+  };
+  Shard shards_[kShards];
+  std::size_t shard_capacity_;
+
+  mutable std::shared_mutex revoked_mu_;
+  std::unordered_map<std::string, int64_t> revoked_;  // session id -> forget after
+};
+
+}  // namespace gatehouse::identity

@@ -1,0 +1,118 @@
+#include <boost/json.hpp>
+
+#include "http/envelope.hpp"
+#include "identity/password_policy.hpp"
+#include "identity/routes.hpp"
+
+namespace gatehouse::identity {
+namespace json = boost::json;
+using http::Pool;
+using http::Request;
+using http::Response;
+using http::error_response;
+using http::ok_response;
+
+void register_user_routes(http::Router& r, IdentityApi api) {
+  r.patch("/api/v1/users/me", Pool::db, [api](Request& req) {
+    auto p = require_user(api.tokens, req);
+    if (!p) return error_response(req, p.error());
+    auto body = http::parse_json_object(req);
+    if (!body) return error_response(req, body.error());
+    http::Fields f(*body);
+    ProfileChange change;
+    for (auto& [key, _] : *body)
+      if (key != "username" && key != "name") f.fail(std::string(key), "Unknown or read-only field");
+    if (body->contains("username")) {
+      auto u = f.str("username", false, 32);
+      if (u && !valid_username(*u)) f.fail("username", "Must be 3-32 characters: letters, digits, '_', '.', '-'");
+      change.username = u;
+    }
+    if (body->contains("name")) change.name = f.str("name", false, 128);
+    if (!f.ok()) return error_response(req, f.error());
+    auto u = api.accounts.update_profile(*p, change, origin_of(req));
+    if (!u) return error_response(req, u.error());
+    return ok_response(req, 200, to_json(*u), "Profile updated");
+  }, "Update the caller's username or display name");
+
+  r.post("/api/v1/users/me/password", Pool::hash, [api](Request& req) {
+    auto p = require_user(api.tokens, req);
+    if (!p) return error_response(req, p.error());
+    auto body = http::parse_json_object(req);
+    if (!body) return error_response(req, body.error());
+    http::Fields f(*body);
+    auto current = f.str("current_password", true, 4096);
+    auto next = f.str("new_password", true, 4096);
+    auto confirm = f.str("confirm_password", false, 4096);
+    if (next && confirm && *next != *confirm) f.fail("confirm_password", "Passwords do not match");
+    if (!f.ok()) return error_response(req, f.error());
+    if (auto s = api.accounts.change_password(*p, *current, *next, origin_of(req)); !s)
+      return error_response(req, s.error());
+    return ok_response(req, 200, json::object{}, "Password changed; other sessions were ended");
+  }, "Change password (needs the current one; ends other sessions)");
+
+  r.del("/api/v1/users/me", Pool::hash, [api](Request& req) {
+    auto p = require_user(api.tokens, req);
+    if (!p) return error_response(req, p.error());
+    std::optional<std::string> password;
+    if (!req.body.empty()) {
+      auto body = http::parse_json_object(req);
+      if (!body) return error_response(req, body.error());
+      http::Fields f(*body);
+      password = f.str("password", false, 4096);
+      if (!f.ok()) return error_response(req, f.error());
+    }
+    if (auto s = api.accounts.delete_account(*p, password, origin_of(req)); !s)
+      return error_response(req, s.error());
+    return ok_response(req, 200, json::object{}, "Account deleted");
+  }, "Delete the caller's account (soft delete; sessions ended)");
+
+  r.get("/api/v1/users/me/audit", Pool::db, [api](Request& req) {
+    auto p = require_user(api.tokens, req);
+    if (!p) return error_response(req, p.error());
+    int limit = 50;
+    std::optional<int64_t> before;
+    try {
+      if (auto l = req.query_param("limit")) limit = std::clamp(std::stoi(*l), 1, 200);
+      if (auto b = req.query_param("before")) before = std::stoll(*b);
+    } catch (...) {
+      return error_response(req, Error::field("limit", "limit and before must be integers"));
+    }
+    auto rows = api.accounts.audit(*p, limit, before);
+    if (!rows) return error_response(req, rows.error());
+    json::array out;
+    for (auto& r : *rows) out.push_back(events::to_json(r));
+    json::object meta{{"limit", limit}};
+    if (static_cast<int>(rows->size()) == limit) meta["next_before"] = rows->back().id;
+    return ok_response(req, 200, std::move(out), "OK", std::move(meta));
+  }, "The caller's own security events, newest first (cursor: ?before=<id>)");
+
+  r.post("/api/v1/password/forgot", Pool::db, [api](Request& req) {
+    auto body = http::parse_json_object(req);
+    if (!body) return error_response(req, body.error());
+    http::Fields f(*body);
+    auto email = f.str("email", true, 254);
+    if (!f.ok()) return error_response(req, f.error());
+    if (auto s = api.accounts.forgot_password(*email, origin_of(req)); !s)
+      return error_response(req, s.error());
+    return ok_response(req, 200, json::object{},
+                       "If an account exists for that address, a reset mail is on its way");
+  }, "Request a password reset mail (same answer for unknown addresses)");
+
+  r.post("/api/v1/password/reset", Pool::hash, [api](Request& req) {
+    auto body = http::parse_json_object(req);
+    if (!body) return error_response(req, body.error());
+    http::Fields f(*body);
+    auto token = f.str("token", true, 256);
+    auto password = body->contains("new_password") && !body->contains("password")
+                        ? f.str("new_password", true, 4096)
+                        : f.str("password", true, 4096);
+    auto confirm = f.str("confirm_password", false, 4096);
+    if (password && confirm && *password != *confirm) f.fail("confirm_password", "Passwords do not match");
+    if (!f.ok()) return error_response(req, f.error());
+    if (auto s = api.accounts.reset_password(*token, *password, origin_of(req)); !s)
+      return error_response(req, s.error());
+    return ok_response(req, 200, json::object{}, "Password reset; log in with the new password");
+  }, "Set a new password with a reset token (single use)");
+}
+
+}  // namespace gatehouse::identity

@@ -1,0 +1,193 @@
+#include "mail/mailer.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cstring>
+#include <boost/json/object.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/random.hpp"
+
+namespace gatehouse::mail {
+namespace {
+constexpr int kMaxAttempts = 8;
+
+// Header values must not carry CR/LF (header injection).
+std::string header_safe(std::string s) {
+  s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n'; }), s.end());
+  return s;
+}
+
+std::string address_of(const std::string& from) {
+  auto lt = from.find('<'), gt = from.find('>');
+  return lt != std::string::npos && gt != std::string::npos && gt > lt ? from.substr(lt, gt - lt + 1)
+                                                                      : "<" + from + ">";
+}
+
+struct Upload {
+  const std::string& data;
+  std::size_t pos = 0;
+};
+
+size_t read_cb(char* buf, size_t size, size_t n, void* user) {
+  auto* up = static_cast<Upload*>(user);
+  size_t len = std::min(size * n, up->data.size() - up->pos);
+  std::memcpy(buf, up->data.data() + up->pos, len);
+  up->pos += len;
+  return len;
+}
+}  // namespace
+
+Mailer::Mailer(const Config& cfg, store::Database& db)
+    : cfg_(cfg), db_(db), file_mode_(cfg.smtp.host.empty()) {}
+
+Mailer::~Mailer() { stop(); }
+
+void Mailer::enqueue(store::Conn& c, const Message& m) {
+  int64_t now = now_seconds();
+  c.query("INSERT INTO mail_outbox (id, recipient, subject, body, created_at, next_attempt_at)"
+          " VALUES ($1, $2, $3, $4, $5, $5)",
+          {new_uuid(), header_safe(m.to), header_safe(m.subject), m.body, now});
+}
+
+void Mailer::kick() {
+  if (file_mode_) {
+    deliver_due();
+    return;
+  }
+  {
+    std::lock_guard g(mu_);
+    wake_ = true;
+  }
+  cv_.notify_one();
+}
+
+void Mailer::start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      cv_.wait_for(lock, std::chrono::seconds(5), [&] { return wake_ || stopping_; });
+      wake_ = false;
+      lock.unlock();
+      try {
+        deliver_due();
+      } catch (const std::exception& ex) {
+        log::error("mail delivery pass failed", {{"error", ex.what()}});
+      }
+      lock.lock();
+    }
+  });
+}
+
+void Mailer::stop() {
+  {
+    std::lock_guard g(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  try {
+    deliver_due();
+  } catch (...) {
+  }
+}
+
+void Mailer::deliver_due() {
+  std::lock_guard one_pass(deliver_mu_);
+  int64_t now = now_seconds();
+  auto due = db_.query(
+      "SELECT id, recipient, subject, body, attempts, next_attempt_at FROM mail_outbox"
+      " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1"
+      " ORDER BY created_at LIMIT 50",
+      {now});
+  for (auto& r : due) {
+    std::string id = r.str(0);
+    // Claim it: other nodes (or a CLI process) running the same loop skip claimed rows.
+    auto claim = db_.query("UPDATE mail_outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3"
+                           " AND sent_at IS NULL",
+                           {now + 300, id, r.i64(5)});
+    if (claim.affected != 1) continue;
+    Message m{r.str(1), r.str(2), r.str(3)};
+    std::string error;
+    if (send(id, m, error)) {
+      db_.query("UPDATE mail_outbox SET sent_at = $1, attempts = attempts + 1 WHERE id = $2", {now, id});
+      continue;
+    }
+    int attempts = static_cast<int>(r.i64(4)) + 1;
+    int64_t backoff = std::min<int64_t>(3600, 30LL << std::min(attempts, 7));
+    log::warn("mail delivery failed", {{"mail_id", id}, {"attempt", attempts}, {"error", error}});
+    db_.query("UPDATE mail_outbox SET attempts = $1, last_error = $2, next_attempt_at = $3,"
+              " failed_at = $4 WHERE id = $5",
+              {attempts, error, now + backoff,
+               attempts >= kMaxAttempts ? store::Value(now) : store::Value(nullptr), id});
+  }
+}
+
+bool Mailer::send(const std::string& id, const Message& m, std::string& error) {
+  return file_mode_ ? write_eml(id, m, error) : send_smtp(m, error);
+}
+
+std::string Mailer::render(const std::string& id, const Message& m) const {
+  std::string domain = "gatehouse.local";
+  return "Date: " + iso8601(now_seconds()) + "\r\nTo: " + m.to + "\r\nFrom: " + cfg_.smtp.from +
+         "\r\nSubject: " + m.subject + "\r\nMessage-ID: <" + id + "@" + domain +
+         ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + m.body;
+}
+
+bool Mailer::write_eml(const std::string& id, const Message& m, std::string& error) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(cfg_.data_dir) / "mail";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  fs::path file = dir / (std::to_string(now_seconds()) + "-" + id + ".eml");
+  std::ofstream out(file, std::ios::binary);
+  out << render(id, m);
+  if (!out) {
+    error = "cannot write " + file.string();
+    return false;
+  }
+  log::info("mail written", {{"to", m.to}, {"subject", m.subject}, {"file", file.string()}});
+  return true;
+}
+
+bool Mailer::send_smtp(const Message& m, std::string& error) {
+  CURL* curl = curl_easy_init();
+  if (!curl) {
+    error = "curl init failed";
+    return false;
+  }
+  std::string scheme = cfg_.smtp.tls == "tls" ? "smtps://" : "smtp://";
+  std::string url = scheme + cfg_.smtp.host + ":" + std::to_string(cfg_.smtp.port);
+  std::string payload = render(new_uuid(), m);
+  Upload up{payload};
+  curl_slist* rcpt = curl_slist_append(nullptr, ("<" + m.to + ">").c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  if (cfg_.smtp.tls == "starttls") curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  if (!cfg_.smtp.username.empty()) {
+    curl_easy_setopt(curl, CURLOPT_USERNAME, cfg_.smtp.username.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, cfg_.smtp.password.c_str());
+  }
+  std::string from = address_of(cfg_.smtp.from);
+  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+  curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_cb);
+  curl_easy_setopt(curl, CURLOPT_READDATA, &up);
+  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  CURLcode rc = curl_easy_perform(curl);
+  curl_slist_free_all(rcpt);
+  curl_easy_cleanup(curl);
+  if (rc != CURLE_OK) {
+    error = curl_easy_strerror(rc);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace gatehouse::mail
