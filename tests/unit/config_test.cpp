@@ -253,5 +253,26 @@ TEST_F(ConfigTest, ConfigKeysListEnvironmentNames) {
   for (auto& [k, e] : keys) EXPECT_EQ(e.rfind("GATEHOUSE_", 0), 0u) << k;
 }
 
+
+// ---- known gaps (disabled until src/core/config.cpp is fixed; see the test report) -------
+
+// set_rule uses std::stod, which ignores trailing junk and accepts "nan"/"inf": "nan/60"
+// makes the limiter refuse every request, "inf/60" disables it, "10/inf" never refills.
+TEST_F(ConfigTest, DISABLED_RateRulesMustBeFiniteNumbersWithoutJunk) {
+  for (const char* bad : {"nan/60", "inf/60", "10/inf", "10/nan", "10abc/60", "10/60xyz"}) {
+    env("GATEHOUSE_RATE_LIMIT_LOGIN_IP", bad);
+    auto l = load_config({});
+    EXPECT_TRUE(has_problem(l, "(rate_limit_login_ip)")) << bad << all_problems(l);
+  }
+}
+
+// log_level is stored unchecked; spdlog::level::from_str maps an unknown name to "off",
+// so a typo silently disables all logging.
+TEST_F(ConfigTest, DISABLED_UnknownLogLevelIsReported) {
+  env("GATEHOUSE_LOG_LEVEL", "verbose");
+  auto l = load_config({});
+  EXPECT_TRUE(has_problem(l, "log_level")) << all_problems(l);
+}
+
 }  // namespace
 }  // namespace gatehouse
