@@ -44,8 +44,11 @@ PARAM = re.compile(r"\{[^}]+\}")
 
 def routes_from(data) -> dict:
     """Normalises the /api/v1 listing into {path: set(METHODS)}."""
-    if isinstance(data, dict) and "routes" in data:
-        data = data["routes"]
+    if isinstance(data, dict):
+        for key in ("endpoints", "routes"):
+            if key in data:
+                data = data[key]
+                break
     out = {}
     if isinstance(data, dict):
         for path, methods in data.items():

@@ -1,7 +1,7 @@
 """Rate limits: each test runs its own server with one tight bucket."""
 import pytest
 
-from ghtest import (API, ServerError, assert_error, bearer, create_user, login_raw, me, register,
+from ghtest import (API, ServerError, assert_error, create_user, login_raw, me, register,
                     strong_password, unique_email)
 
 

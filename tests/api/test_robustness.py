@@ -159,7 +159,7 @@ def test_configured_body_limit(server_factory):
     b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n",
     b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 64,  # a TLS ClientHello
     b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-])
+], ids=["garbage", "http99", "negative-cl", "cl-and-te", "huge-header", "tls-hello", "huge-target"])
 def test_raw_garbage_does_not_kill_server(srv, data):
     raw = raw_request(srv, data)
     st = status_of(raw)
@@ -267,7 +267,8 @@ def test_request_id_echoed_when_sane(srv):
 
 
 @pytest.mark.parametrize("rid", ["has space", "x" * 300, "<script>alert(1)</script>",
-                                 "a\"b", "semi;colon", "\u00e9t\u00e9"])
+                                 "a\"b", "semi;colon", "\u00e9t\u00e9"],
+                         ids=["space", "long", "script", "quote", "semicolon", "non-ascii"])
 def test_request_id_replaced_when_insane(srv, rid):
     try:
         r = srv.get(f"{API}/auth/me", headers={"X-Request-ID": rid.encode("utf-8")})

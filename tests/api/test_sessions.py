@@ -1,4 +1,5 @@
 """Session listing, revocation, stats and the per-user session limit."""
+import time
 import uuid
 
 import pytest
@@ -72,7 +73,7 @@ def test_cannot_revoke_other_users_session(srv):
     assert me(srv, vs["access_token"]).status_code == 200
 
 
-@pytest.mark.parametrize("sid", [str(uuid.uuid4()), "not-a-uuid", "1"])
+@pytest.mark.parametrize("sid", ["4b0f6f55-1d8e-4c3e-9a57-0f5f1e0b9a11", "not-a-uuid", "1"])
 def test_revoke_unknown_session(srv, sid):
     u = create_user(srv)
     a = u.login()
@@ -118,7 +119,21 @@ def test_stats(srv):
     del b
 
 
+def test_session_limit_evicts_oldest_spaced(server_factory):
+    """Logins at least a second apart (timestamps have second resolution)."""
+    s = server_factory(env={"GATEHOUSE_MAX_SESSIONS_PER_USER": "2"})
+    u = create_user(s)
+    logins = []
+    for _ in range(3):
+        logins.append(u.login())
+        time.sleep(1.05)
+    assert_error(me(s, logins[0]["access_token"]), 401)
+    assert me(s, logins[1]["access_token"]).status_code == 200
+    assert me(s, logins[2]["access_token"]).status_code == 200
+
+
 def test_session_limit_evicts_oldest(server_factory):
+    """Logins in quick succession (usually the same second): still the first one goes."""
     s = server_factory(env={"GATEHOUSE_MAX_SESSIONS_PER_USER": "3"})
     u = create_user(s)
     logins = [u.login() for _ in range(4)]

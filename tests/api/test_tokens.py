@@ -11,7 +11,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
 
-from ghtest import API, assert_error, bearer, create_user, me
+from ghtest import API, assert_error, create_user, me
 
 
 def b64u(b: bytes) -> str:
@@ -256,7 +256,7 @@ def test_token_from_another_server_rejected(srv, server_factory):
 @pytest.mark.parametrize("value", [
     "garbage", "a.b.c", "....", "eyJhbGciOiJFUzI1NiJ9.e30.", "Bearer", "x" * 8000,
     "eyJ" + "A" * 100 + ".eyJ.sig",
-])
+], ids=["word", "abc", "dots", "no-sig", "bearer", "huge", "bad-b64"])
 def test_garbage_tokens_rejected(srv, value):
     assert_rejected(srv, value)
     assert_rejected(srv, value, "Authentication-Token")
