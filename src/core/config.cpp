@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <thread>
@@ -42,13 +43,16 @@ std::string set_bool(bool& out, const std::string& v) {
 std::string set_rule(RateRule& out, const std::string& v) {
   auto slash = v.find('/');
   if (slash == std::string::npos) return "must look like BURST/SECONDS, e.g. 10/60";
-  try {
-    double b = std::stod(v.substr(0, slash)), p = std::stod(v.substr(slash + 1));
-    if (b < 1 || p <= 0) return "burst must be >= 1 and seconds > 0";
-    out = {b, p};
-  } catch (...) {
+  auto number = [](std::string_view s, double& x) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+    return ec == std::errc{} && p == s.data() + s.size() && std::isfinite(x);
+  };
+  double b = 0, p = 0;
+  std::string_view sv(v);
+  if (!number(sv.substr(0, slash), b) || !number(sv.substr(slash + 1), p))
     return "must look like BURST/SECONDS, e.g. 10/60";
-  }
+  if (b < 1 || b > 1e9 || p <= 0 || p > 1e9) return "burst must be 1..1e9 and seconds in (0, 1e9]";
+  out = {b, p};
   return {};
 }
 std::vector<std::string> split_list(const std::string& v) {
@@ -200,6 +204,9 @@ ConfigLoad load_config(const std::map<std::string, std::string>& overrides) {
     r.problems.push_back("token_alg: must be ES256, EdDSA or RS256");
   if (c.smtp.tls != "none" && c.smtp.tls != "starttls" && c.smtp.tls != "tls")
     r.problems.push_back("smtp_tls: must be none, starttls or tls");
+  static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
+    r.problems.push_back("log_level: must be trace, debug, info, warn, error, critical or off");
   if (c.password_min_length > c.password_max_length)
     r.problems.push_back("password_min_length: must not exceed password_max_length");
   if (c.master_key_file.empty()) c.master_key_file = c.data_dir + "/master.key";

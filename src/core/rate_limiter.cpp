@@ -8,7 +8,7 @@ int RateLimiter::take(const std::string& key, const RateRule& rule) { return con
 int RateLimiter::peek(const std::string& key, const RateRule& rule) { return consume(key, rule, false); }
 
 int RateLimiter::consume(const std::string& key, const RateRule& rule, bool take) {
-  if (!enabled_) return 0;
+  if (!enabled_ || rule.burst < 1 || rule.period_seconds <= 0) return 0;
   auto now = std::chrono::steady_clock::now();
   double rate = rule.burst / rule.period_seconds;  // tokens per second
   std::lock_guard g(mu_);

@@ -61,7 +61,10 @@ std::string base64url_encode(std::string_view b) { return encode(b, kUrl, false)
 std::optional<std::string> base64url_decode(std::string_view s) { return decode(s, kUrl); }
 std::string base64_encode(std::string_view b) { return encode(b, kStd, true); }
 std::optional<std::string> base64_decode(std::string_view s) {
-  while (!s.empty() && s.back() == '=') s.remove_suffix(1);
+  // Padded input must be a whole number of quads with at most two '='.
+  std::size_t pad = 0;
+  while (!s.empty() && s.back() == '=' && pad < 3) { s.remove_suffix(1); ++pad; }
+  if (pad > 2 || (pad && (s.size() + pad) % 4 != 0)) return std::nullopt;
   return decode(s, kStd);
 }
 

@@ -172,6 +172,17 @@ Result<Jwk> Jwk::from_json(const json::object& o) {
   } else if (kty == "RSA") {
     auto n = b64field(o, "n"), e = b64field(o, "e");
     if (!n || !e || d) { OSSL_PARAM_BLD_free(bld); return Error::validation("RSA JWK: public keys only"); }
+    // Refuse weak keys: a short modulus or a tiny/even exponent (e = 1 makes forgery trivial).
+    auto ev = *e;
+    while (!ev.empty() && ev.front() == '\0') ev.erase(0, 1);
+    bool exponent_ok = !ev.empty() && ev.size() <= 8 && (static_cast<unsigned char>(ev.back()) & 1) &&
+                       !(ev.size() == 1 && static_cast<unsigned char>(ev[0]) < 3);
+    auto nv = *n;
+    while (!nv.empty() && nv.front() == '\0') nv.erase(0, 1);
+    if (nv.size() < 256 || !exponent_ok) {
+      OSSL_PARAM_BLD_free(bld);
+      return Error::validation("RSA JWK: modulus must be >= 2048 bits and exponent odd >= 3");
+    }
     alg = Alg::RS256;
     BIGNUM* bn_n = BN_bin2bn(u(*n), static_cast<int>(n->size()), nullptr);
     BIGNUM* bn_e = BN_bin2bn(u(*e), static_cast<int>(e->size()), nullptr);
@@ -184,6 +195,12 @@ Result<Jwk> Jwk::from_json(const json::object& o) {
     OSSL_PARAM_BLD_free(bld);
   }
   if (!key) return key.error();
+  if (d) {  // the private half must belong to the advertised public key
+    EVP_PKEY_CTX* check = EVP_PKEY_CTX_new_from_pkey(nullptr, key->get(), nullptr);
+    bool pair_ok = check && EVP_PKEY_pairwise_check(check) == 1;
+    EVP_PKEY_CTX_free(check);
+    if (!pair_ok) return Error::validation("JWK private key does not match its public key");
+  }
   if (auto a = str("alg"); !a.empty()) {
     auto named = alg_from_name(a);
     if (!named || *named != alg) return Error::validation("JWK alg does not match key type");

@@ -3,6 +3,7 @@
 #include <crypt.h>
 #include <sodium.h>
 
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 
@@ -29,13 +30,23 @@ bool PasswordHasher::is_bcrypt(std::string_view s) {
                             s.substr(0, 4) == "$2y$");
 }
 
+// True when the stored Argon2id parameters are below the configured ones. Stronger stored
+// parameters are kept: lowering the configuration must not downgrade existing hashes.
+bool PasswordHasher::weaker_than_configured(const std::string& stored) const {
+  unsigned long long m = 0, t = 0;
+  auto pos = stored.find("$m=");
+  if (pos == std::string::npos || std::sscanf(stored.c_str() + pos, "$m=%llu,t=%llu", &m, &t) != 2)
+    return true;
+  return m * 1024 < memory_bytes_ || t < iterations_;
+}
+
 PasswordCheck PasswordHasher::verify(std::string_view password, const std::string& stored) const {
   PasswordCheck r;
   if (stored.rfind("$argon2id$", 0) == 0) {
     r.ok = crypto_pwhash_str_verify(stored.c_str(), password.data(), password.size()) == 0;
-    r.needs_rehash = r.ok && crypto_pwhash_str_needs_rehash(stored.c_str(), iterations_,
-                                                            memory_bytes_) != 0;
-  } else if (is_bcrypt(stored)) {
+    r.needs_rehash = r.ok && weaker_than_configured(stored);
+  } else if (is_bcrypt(stored) && password.find('\0') == std::string_view::npos) {
+    // (crypt_r stops at NUL: a password with one could match a shorter prefix.)
     auto data = std::make_unique<crypt_data>();
     std::string pw(password);  // crypt_r needs NUL termination
     const char* h = crypt_r(pw.c_str(), stored.c_str(), data.get());

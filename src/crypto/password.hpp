@@ -27,6 +27,8 @@ class PasswordHasher {
   static bool is_bcrypt(std::string_view stored);
 
  private:
+  bool weaker_than_configured(const std::string& stored) const;
+
   uint64_t memory_bytes_;
   uint64_t iterations_;
   std::string dummy_hash_;

@@ -20,7 +20,7 @@ ErrorKind error_kind(Errc c);
 /// {"version":"1.0","success":true,"code":status,"message":...,"request_id":...,"data":...,"meta":...}
 Response ok_response(const Request& req, int status, boost::json::value data,
                      std::string message = "OK", boost::json::object meta = {});
-/// Error envelope; adds Retry-After for rate_limited/unavailable and Allow for 405 when given.
+/// Error envelope; adds Retry-After when the error carries one and WWW-Authenticate for 401.
 Response error_response(const Request& req, const Error& e);
 Response error_response(const Request& req, Errc c, std::string message);
 

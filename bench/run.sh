@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Benchmark runner: starts Gatehouse on a temporary SQLite database, measures this
+# machine's ceilings (openssl speed, Argon2id hash time), runs the wrk scenarios and prints
+# a table. Loopback only; every load is bounded in time. Usage: bench/run.sh [seconds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-10}
+PORT=${BENCH_PORT:-18181}
+BIN=./build/gatehouse
+DIR=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
+EMAIL=bench@example.com
+PASSWORD='bench-password-correct-horse'
+export GATEHOUSE_DATA_DIR=$DIR GATEHOUSE_LISTEN=127.0.0.1:$PORT GATEHOUSE_RATE_LIMIT_ENABLED=false \
+       GATEHOUSE_MAX_SESSIONS_PER_USER=0 GATEHOUSE_ACCESS_LOG=${BENCH_ACCESS_LOG:-false}
+URL=http://127.0.0.1:$PORT
+PID=""
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; cp "$DIR/server.log" /tmp/gatehouse-bench-server.log 2>/dev/null; rm -rf "$DIR"; }
+trap cleanup EXIT
+
+now_ms() { date +%s%3N; }
+start_server() {  # sets PID and STARTUP_MS
+  local t0; t0=$(now_ms)
+  $BIN serve >> "$DIR/server.log" 2>&1 &
+  PID=$!
+  until curl -sf "$URL/readyz" > /dev/null; do sleep 0.005; done
+  STARTUP_MS=$(( $(now_ms) - t0 ))
+}
+stop_server() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
+
+$BIN user create --email $EMAIL --password "$PASSWORD" --verified --json > /dev/null
+start_server   # first start: creates keys and the admin
+stop_server
+start_server   # measured: start to ready on an existing database
+sleep 1
+IDLE_RSS_KB=$(ps -o rss= -p "$PID" | tr -d ' ')
+
+login() { curl -s -X POST "$URL/api/v1/auth/login" -H 'Content-Type: application/json' \
+            -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}"; }
+TOKEN=$(login | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+CONNS_REFRESH=32
+TOKENS_REFRESH=$((CONNS_REFRESH * 2))  # spare tokens: wrk may ask for a request before handing over a response
+: > "$DIR/refresh_tokens"
+for _ in $(seq $TOKENS_REFRESH); do
+  login | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["refresh_token"])' >> "$DIR/refresh_tokens"
+done
+
+# name | connections | wrk args...
+RESULTS=()
+run() {
+  local name=$1 conns=$2; shift 2
+  local out; out=$(wrk -t2 -c"$conns" -d"${DURATION}s" --latency "$@" 2>&1)
+  local rps p50 p99 errs
+  rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
+  p50=$(awk '$1=="50%" {print $2}' <<< "$out")
+  p99=$(awk '$1=="99%" {print $2}' <<< "$out")
+  errs=$(awk '/Non-2xx/ {print $5}' <<< "$out"); errs=${errs:-0}
+  RESULTS+=("$(printf '| %-24s | %5s | %12s | %9s | %9s | %8s |' "$name" "$conns" "$rps" "$p50" "$p99" "$errs")")
+}
+TOKEN=$TOKEN run "GET /api/v1/auth/me" 64 -s bench/me.lua "$URL/api/v1/auth/me"
+run "GET /.well-known/jwks.json" 64 "$URL/.well-known/jwks.json"
+EMAIL=$EMAIL PASSWORD=$PASSWORD run "POST /api/v1/auth/login" 16 -s bench/login.lua "$URL/api/v1/auth/login"
+TOKENS_FILE=$DIR/refresh_tokens TOKENS_PER_THREAD=$((TOKENS_REFRESH / 2)) \
+  run "POST /api/v1/auth/refresh" $CONNS_REFRESH -s bench/refresh.lua "$URL/api/v1/auth/refresh"
+LOADED_RSS_KB=$(ps -o rss= -p "$PID" | tr -d ' ')
+HASH_THREADS=$(nproc)
+
+# Ceilings on this machine
+HASH_MS=$(./build/gatehouse_hash_bench 19456 2 40)
+SPEED=$(openssl speed -seconds 2 ecdsap256 ed25519 rsa2048 2>/dev/null)
+es_sign=$(awk '/256 bits ecdsa \(nistp256\)/ {print $(NF-1)}' <<< "$SPEED" | head -1)
+es_verify=$(awk '/256 bits ecdsa \(nistp256\)/ {print $NF}' <<< "$SPEED" | head -1)
+ed_sign=$(awk '/253 bits EdDSA \(Ed25519\)/ {print $(NF-1)}' <<< "$SPEED" | head -1)
+ed_verify=$(awk '/253 bits EdDSA \(Ed25519\)/ {print $NF}' <<< "$SPEED" | head -1)
+rsa_sign=$(awk '/^rsa 2048 bits/ {print $(NF-1)}' <<< "$SPEED" | head -1)
+rsa_verify=$(awk '/^rsa 2048 bits/ {print $NF}' <<< "$SPEED" | head -1)
+LOGIN_CEIL=$(awk -v t="$HASH_THREADS" -v ms="$HASH_MS" 'BEGIN {printf "%.1f", t * 1000 / ms}')
+
+echo
+echo "Gatehouse benchmark ($(nproc) cores, wrk -t2 on the same machine, ${DURATION}s per scenario, SQLite)"
+echo
+echo "| scenario                 | conns |        req/s |       p50 |       p99 | non-2xx  |"
+echo "|--------------------------|-------|--------------|-----------|-----------|----------|"
+printf '%s\n' "${RESULTS[@]}"
+echo
+echo "| ceiling (one core unless noted)          | value |"
+echo "|------------------------------------------|-------|"
+echo "| Argon2id verify, m=19 MiB t=2 (ms)        | $HASH_MS |"
+echo "| login ceiling: $HASH_THREADS hash threads / hash time (req/s) | $LOGIN_CEIL |"
+echo "| ES256 sign / verify per s (openssl speed) | $es_sign / $es_verify |"
+echo "| Ed25519 sign / verify per s               | $ed_sign / $ed_verify |"
+echo "| RS256 sign / verify per s                 | $rsa_sign / $rsa_verify |"
+echo
+echo "start to ready on an existing database: ${STARTUP_MS} ms (includes process start; polled every 5 ms)"
+echo "RSS idle: $((IDLE_RSS_KB / 1024)) MiB; after the runs: $((LOADED_RSS_KB / 1024)) MiB"
