@@ -254,7 +254,7 @@ TEST_F(ConfigTest, ConfigKeysListEnvironmentNames) {
 }
 
 
-// ---- known gaps (disabled until src/core/config.cpp is fixed; see the test report) -------
+// ---- hardening: values that must be refused ----
 
 // set_rule uses std::stod, which ignores trailing junk and accepts "nan"/"inf": "nan/60"
 // makes the limiter refuse every request, "inf/60" disables it, "10/inf" never refills.

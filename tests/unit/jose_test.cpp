@@ -544,7 +544,7 @@ TEST(JosePem, KeyTypeMustMatchAlg) {
 }  // namespace
 }  // namespace gatehouse::crypto
 
-// ---- known gaps (disabled until src/crypto/jose.cpp is fixed; see the test report) --------
+// ---- hardening: keys that must be refused ----
 namespace gatehouse::crypto {
 namespace {
 
