@@ -66,21 +66,24 @@ void TokenService::remember(const std::string& token, const Principal& p) {
   auto& shard = shards_[std::hash<std::string>{}(token) % kShards];
   std::lock_guard g(shard.mu);
   if (shard.entries.size() >= shard_capacity_) shard.entries.clear();  // cheap bound
-  shard.entries.emplace(token, p);
+  shard.entries.insert_or_assign(token, Cached{p, now_seconds()});
 }
 
 std::optional<Result<Principal>> TokenService::authenticate_cached(const http::Request& req) {
   auto token = extract(req);
   if (!token) return Result<Principal>(Error::make(Errc::authentication, "Missing access token"));
   auto& shard = shards_[std::hash<std::string>{}(*token) % kShards];
-  Principal p;
+  Cached hit;
   {
     std::lock_guard g(shard.mu);
     auto it = shard.entries.find(*token);
     if (it == shard.entries.end()) return std::nullopt;
-    p = it->second;
+    hit = it->second;
   }
-  if (p.expires_at + cfg_.token_leeway_seconds <= now_seconds()) return std::nullopt;
+  const Principal& p = hit.principal;
+  int64_t now = now_seconds();
+  if (p.expires_at + cfg_.token_leeway_seconds <= now || now - hit.verified_at > kRecheckSeconds)
+    return std::nullopt;
   if (is_revoked(p.session_id))
     return Result<Principal>(Error::make(Errc::authentication, "Session has been revoked"));
   return Result<Principal>(p);

@@ -50,10 +50,16 @@ class TokenService {
 
   // Token cache: sharded to keep IO threads off one lock.
   static constexpr std::size_t kShards = 16;
+  struct Cached {
+    Principal principal;
+    int64_t verified_at;  // re-checked against the database after kRecheckSeconds
+  };
   struct Shard {
     std::mutex mu;
-    std::unordered_map<std::string, Principal> entries;
+    std::unordered_map<std::string, Cached> entries;
   };
+  /// Bounds how long a revocation made elsewhere (another node, the CLI) goes unseen.
+  static constexpr int64_t kRecheckSeconds = 30;
   Shard shards_[kShards];
   std::size_t shard_capacity_;
 

@@ -151,7 +151,10 @@ bool Mailer::write_eml(const std::string& id, const Message& m, std::string& err
     error = "cannot write " + file.string();
     return false;
   }
-  log::info("mail written", {{"to", m.to}, {"subject", m.subject}, {"file", file.string()}});
+  // Development mode: the link is logged so a developer can follow it without a mailbox.
+  auto start = m.body.find("http");
+  std::string link = start == std::string::npos ? "" : m.body.substr(start, m.body.find_first_of(" \r\n", start) - start);
+  log::info("mail written", {{"to", m.to}, {"subject", m.subject}, {"file", file.string()}, {"link", link}});
   return true;
 }
 
