@@ -14,8 +14,12 @@ using http::ok_response;
 
 Origin origin_of(const Request& req) { return {req.client_ip, req.user_agent(), req.request_id}; }
 
-Result<Principal> require_user(TokenService& tokens, const Request& req) {
-  return tokens.authenticate(req);
+http::Handler authed(TokenService& tokens, AuthedHandler h) {
+  return [&tokens, h = std::move(h)](Request& req) {
+    auto p = tokens.authenticate(req);
+    if (!p) return error_response(req, p.error());
+    return h(req, *p);
+  };
 }
 
 namespace {
@@ -100,20 +104,16 @@ void register_auth_routes(http::Router& r, IdentityApi api) {
     return tokens_response(req, *t, "Token refreshed");
   }, "Exchange a refresh token for a new token pair (rotation)");
 
-  r.post("/api/v1/auth/logout", Pool::db, [api](Request& req) {
-    auto p = require_user(api.tokens, req);
-    if (!p) return error_response(req, p.error());
-    if (auto s = api.sessions.logout(*p, origin_of(req)); !s) return error_response(req, s.error());
-    return ok_response(req, 200, json::object{{"session_id", p->session_id}}, "Logged out");
-  }, "End the current session");
+  r.post("/api/v1/auth/logout", Pool::db, authed(api.tokens, [api](Request& req, const Principal& p) {
+    if (auto s = api.sessions.logout(p, origin_of(req)); !s) return error_response(req, s.error());
+    return ok_response(req, 200, json::object{{"session_id", p.session_id}}, "Logged out");
+  }), "End the current session");
 
-  auto me = [api](Request& req) {
-    auto p = require_user(api.tokens, req);
-    if (!p) return error_response(req, p.error());
-    auto u = api.accounts.get(p->user_id);
+  auto me = authed(api.tokens, [api](Request& req, const Principal& p) {
+    auto u = api.accounts.get(p.user_id);
     if (!u) return error_response(req, u.error());
     return ok_response(req, 200, to_json(*u));
-  };
+  });
   // Fast path on the IO thread: a token verified before and a recently read user.
   auto me_fast = [api](Request& req) -> std::optional<Response> {
     auto p = api.tokens.authenticate_cached(req);
@@ -126,40 +126,32 @@ void register_auth_routes(http::Router& r, IdentityApi api) {
   r.get("/api/v1/auth/me", Pool::db, me, "The authenticated user").fast_path = me_fast;
   r.get("/api/v1/users/me", Pool::db, me, "The authenticated user's profile").fast_path = me_fast;
 
-  r.get("/api/v1/auth/sessions", Pool::db, [api](Request& req) {
-    auto p = require_user(api.tokens, req);
-    if (!p) return error_response(req, p.error());
-    auto list = api.sessions.list(*p);
+  r.get("/api/v1/auth/sessions", Pool::db, authed(api.tokens, [api](Request& req, const Principal& p) {
+    auto list = api.sessions.list(p);
     if (!list) return error_response(req, list.error());
     json::array out;
-    for (auto& s : *list) out.push_back(to_json(s, p->session_id));
+    for (auto& s : *list) out.push_back(to_json(s, p.session_id));
     json::object meta{{"count", static_cast<int64_t>(list->size())}};
     return ok_response(req, 200, std::move(out), "OK", std::move(meta));
-  }, "List the caller's active sessions");
+  }), "List the caller's active sessions");
 
-  r.get("/api/v1/auth/sessions/stats", Pool::db, [api](Request& req) {
-    auto p = require_user(api.tokens, req);
-    if (!p) return error_response(req, p.error());
-    auto s = api.sessions.stats(*p);
+  r.get("/api/v1/auth/sessions/stats", Pool::db, authed(api.tokens, [api](Request& req, const Principal& p) {
+    auto s = api.sessions.stats(p);
     if (!s) return error_response(req, s.error());
     return ok_response(req, 200, std::move(*s));
-  }, "Session statistics for the caller");
+  }), "Session statistics for the caller");
 
-  r.del("/api/v1/auth/sessions/{id}", Pool::db, [api](Request& req) {
-    auto p = require_user(api.tokens, req);
-    if (!p) return error_response(req, p.error());
-    if (auto s = api.sessions.revoke(*p, req.params["id"], origin_of(req)); !s)
+  r.del("/api/v1/auth/sessions/{id}", Pool::db, authed(api.tokens, [api](Request& req, const Principal& p) {
+    if (auto s = api.sessions.revoke(p, req.params["id"], origin_of(req)); !s)
       return error_response(req, s.error());
     return ok_response(req, 200, json::object{{"session_id", req.params["id"]}}, "Session revoked");
-  }, "End one of the caller's sessions");
+  }), "End one of the caller's sessions");
 
-  r.del("/api/v1/auth/sessions", Pool::db, [api](Request& req) {
-    auto p = require_user(api.tokens, req);
-    if (!p) return error_response(req, p.error());
-    auto n = api.sessions.revoke_others(*p, origin_of(req));
+  r.del("/api/v1/auth/sessions", Pool::db, authed(api.tokens, [api](Request& req, const Principal& p) {
+    auto n = api.sessions.revoke_others(p, origin_of(req));
     if (!n) return error_response(req, n.error());
     return ok_response(req, 200, json::object{{"revoked", *n}}, "Other sessions revoked");
-  }, "End all of the caller's sessions except the current one");
+  }), "End all of the caller's sessions except the current one");
 }
 
 }  // namespace gatehouse::identity

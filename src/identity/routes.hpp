@@ -18,7 +18,9 @@ void register_user_routes(http::Router& r, IdentityApi api);
 
 /// Helpers shared by the identity route files.
 Origin origin_of(const http::Request& req);
-/// Authenticates the caller (blocking on a cache miss: call from a worker pool).
-Result<Principal> require_user(TokenService& tokens, const http::Request& req);
+/// Wraps a handler that needs a logged-in caller; answers 401 otherwise. The token check
+/// may hit the database on a cache miss, so use it on the db or hash pool.
+using AuthedHandler = std::function<http::Response(http::Request&, const Principal&)>;
+http::Handler authed(TokenService& tokens, AuthedHandler h);
 
 }  // namespace gatehouse::identity

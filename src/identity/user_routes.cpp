@@ -13,9 +13,7 @@ using http::error_response;
 using http::ok_response;
 
 void register_user_routes(http::Router& r, IdentityApi api) {
-  r.patch("/api/v1/users/me", Pool::db, [api](Request& req) {
-    auto p = require_user(api.tokens, req);
-    if (!p) return error_response(req, p.error());
+  r.patch("/api/v1/users/me", Pool::db, authed(api.tokens, [api](Request& req, const Principal& p) {
     auto body = http::parse_json_object(req);
     if (!body) return error_response(req, body.error());
     http::Fields f(*body);
@@ -29,14 +27,12 @@ void register_user_routes(http::Router& r, IdentityApi api) {
     }
     if (body->contains("name")) change.name = f.str("name", false, 128);
     if (!f.ok()) return error_response(req, f.error());
-    auto u = api.accounts.update_profile(*p, change, origin_of(req));
+    auto u = api.accounts.update_profile(p, change, origin_of(req));
     if (!u) return error_response(req, u.error());
     return ok_response(req, 200, to_json(*u), "Profile updated");
-  }, "Update the caller's username or display name");
+  }), "Update the caller's username or display name");
 
-  r.post("/api/v1/users/me/password", Pool::hash, [api](Request& req) {
-    auto p = require_user(api.tokens, req);
-    if (!p) return error_response(req, p.error());
+  r.post("/api/v1/users/me/password", Pool::hash, authed(api.tokens, [api](Request& req, const Principal& p) {
     auto body = http::parse_json_object(req);
     if (!body) return error_response(req, body.error());
     http::Fields f(*body);
@@ -45,14 +41,12 @@ void register_user_routes(http::Router& r, IdentityApi api) {
     auto confirm = f.str("confirm_password", false, 4096);
     if (next && confirm && *next != *confirm) f.fail("confirm_password", "Passwords do not match");
     if (!f.ok()) return error_response(req, f.error());
-    if (auto s = api.accounts.change_password(*p, *current, *next, origin_of(req)); !s)
+    if (auto s = api.accounts.change_password(p, *current, *next, origin_of(req)); !s)
       return error_response(req, s.error());
     return ok_response(req, 200, json::object{}, "Password changed; other sessions were ended");
-  }, "Change password (needs the current one; ends other sessions)");
+  }), "Change password (needs the current one; ends other sessions)");
 
-  r.del("/api/v1/users/me", Pool::hash, [api](Request& req) {
-    auto p = require_user(api.tokens, req);
-    if (!p) return error_response(req, p.error());
+  r.del("/api/v1/users/me", Pool::hash, authed(api.tokens, [api](Request& req, const Principal& p) {
     std::optional<std::string> password;
     if (!req.body.empty()) {
       auto body = http::parse_json_object(req);
@@ -61,14 +55,12 @@ void register_user_routes(http::Router& r, IdentityApi api) {
       password = f.str("password", false, 4096);
       if (!f.ok()) return error_response(req, f.error());
     }
-    if (auto s = api.accounts.delete_account(*p, password, origin_of(req)); !s)
+    if (auto s = api.accounts.delete_account(p, password, origin_of(req)); !s)
       return error_response(req, s.error());
     return ok_response(req, 200, json::object{}, "Account deleted");
-  }, "Delete the caller's account (soft delete; sessions ended)");
+  }), "Delete the caller's account (soft delete; sessions ended)");
 
-  r.get("/api/v1/users/me/audit", Pool::db, [api](Request& req) {
-    auto p = require_user(api.tokens, req);
-    if (!p) return error_response(req, p.error());
+  r.get("/api/v1/users/me/audit", Pool::db, authed(api.tokens, [api](Request& req, const Principal& p) {
     int limit = 50;
     std::optional<int64_t> before;
     try {
@@ -77,14 +69,14 @@ void register_user_routes(http::Router& r, IdentityApi api) {
     } catch (...) {
       return error_response(req, Error::field("limit", "limit and before must be integers"));
     }
-    auto rows = api.accounts.audit(*p, limit, before);
+    auto rows = api.accounts.audit(p, limit, before);
     if (!rows) return error_response(req, rows.error());
     json::array out;
     for (auto& r : *rows) out.push_back(events::to_json(r));
     json::object meta{{"limit", limit}};
     if (static_cast<int>(rows->size()) == limit) meta["next_before"] = rows->back().id;
     return ok_response(req, 200, std::move(out), "OK", std::move(meta));
-  }, "The caller's own security events, newest first (cursor: ?before=<id>)");
+  }), "The caller's own security events, newest first (cursor: ?before=<id>)");
 
   r.post("/api/v1/password/forgot", Pool::db, [api](Request& req) {
     auto body = http::parse_json_object(req);
