@@ -3,11 +3,18 @@ import subprocess
 
 import pytest
 
-from ghtest import ENGINE, Postgres, Server
+from ghtest import ENGINE, UNCLEAN_STOPS, Postgres, Server
 
 
 def pytest_report_header(config):
     return f"gatehouse engine: {ENGINE}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    if UNCLEAN_STOPS:
+        terminalreporter.section("gatehouse processes that did not stop cleanly")
+        for line in UNCLEAN_STOPS:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

@@ -129,6 +129,10 @@ class ServerError(RuntimeError):
     pass
 
 
+# Servers that had to be killed or had died on their own; reported at the end of the run.
+UNCLEAN_STOPS: list[str] = []
+
+
 class Server:
     """One gatehouse process. `url(path)` builds addresses; `cli(...)` runs the CLI against
     the same data dir / database."""
@@ -180,8 +184,8 @@ class Server:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise ServerError(f"gatehouse exited with {self.proc.returncode} during start:\n"
-                                  + self.log_tail())
+                rc, self.proc = self.proc.returncode, None
+                raise ServerError(f"gatehouse exited with {rc} during start:\n" + self.log_tail())
             try:
                 if requests.get(self.base + "/healthz", timeout=2).status_code == 200:
                     return self
@@ -191,15 +195,25 @@ class Server:
         self.stop()
         raise ServerError("gatehouse did not become ready:\n" + self.log_tail())
 
-    def stop(self, timeout: float = 10):
+    def stop(self, timeout: float = 20):
+        """SIGTERM, then SIGKILL after `timeout`. Returns the exit code (None if not running)."""
+        rc = None
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=timeout)
+                rc = self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-                self.proc.wait(timeout=5)
+                self.proc.wait(timeout=10)
+                UNCLEAN_STOPS.append(f"{self.base} ({self.engine}) ignored SIGTERM for {timeout}s; "
+                                     f"killed. Log tail:\n{self.log_tail(10)}")
+        elif self.proc:
+            rc = self.proc.returncode
+            if rc != 0:
+                UNCLEAN_STOPS.append(f"{self.base} ({self.engine}) had already exited with {rc}. "
+                                     f"Log tail:\n{self.log_tail(10)}")
         self.proc = None
+        return rc
 
     def restart(self, env: dict | None = None):
         self.stop()

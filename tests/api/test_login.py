@@ -154,3 +154,33 @@ def test_access_token_ttl_config(server_factory):
     assert data["expires_in"] == 120
     claims = jwt.decode(data["access_token"], options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] == 120
+
+
+def test_unicode_password(srv):
+    email, pw = unique_email(), "Пароль-ключ-🔑-zebra-Ωmega-42"
+    r = srv.post(f"{API}/auth/register", json={"email": email, "password": pw, "confirm_password": pw})
+    assert r.status_code == 201, r.text
+    assert login_raw(srv, pw, email=email).status_code == 200
+    assert login_raw(srv, pw.replace("Ω", "O"), email=email).status_code == 401
+
+
+def test_username_case_insensitive(srv):
+    base = "Mixed_" + uuid.uuid4().hex[:8]
+    pw = strong_password()
+    r = srv.post(f"{API}/auth/register", json={"email": unique_email(), "username": base,
+                                               "password": pw, "confirm_password": pw})
+    assert r.status_code == 201
+    assert r.json()["data"]["username"] == base
+    assert login_raw(srv, pw, username=base.lower()).status_code == 200
+    r = srv.post(f"{API}/auth/register", json={"email": unique_email(), "username": base.upper(),
+                                               "password": pw, "confirm_password": pw})
+    assert_error(r, 409, "CONFLICT")
+
+
+def test_forwarded_for_ignored_without_trust_proxy(srv):
+    u = create_user(srv)
+    r = srv.post(f"{API}/auth/login", json={"email": u.email, "password": u.password},
+                 headers={"X-Forwarded-For": "203.0.113.9"})
+    tok = r.json()["data"]["access_token"]
+    ips = {x["ip"] for x in srv.get(f"{API}/auth/sessions", headers=bearer(tok)).json()["data"]}
+    assert ips == {"127.0.0.1"}

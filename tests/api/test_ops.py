@@ -168,6 +168,22 @@ def test_health_503_when_database_gone(server_factory, postgres):
     r = s.get("/api/health")
     assert r.status_code == 503, r.text
     assert r.json()["success"] is False
+    assert s.get("/readyz").status_code == 503
+    # Requests that need the database fail cleanly (5xx envelope), the process survives.
+    r = s.post(f"{API}/auth/login", json={"email": "a@example.com", "password": "whatever-123"})
+    assert r.status_code in (500, 503), r.text
+    assert r.json()["success"] is False
     # Liveness is unaffected and the process keeps serving.
     assert s.get("/healthz").status_code == 200
     assert s.alive()
+
+
+def test_sigterm_graceful_shutdown(server_factory):
+    s = server_factory()
+    u = create_user(s)
+    u.login()
+    rc = s.stop(timeout=30)
+    assert rc == 0, s.log_tail()
+    # Restart on the same data: nothing lost.
+    s.start()
+    assert s.post(f"{API}/auth/login", json={"email": u.email, "password": u.password}).status_code == 200

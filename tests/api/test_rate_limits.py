@@ -127,3 +127,21 @@ def test_rate_limit_disabled(server_factory):
 def test_bad_rule_refused_at_start(server_factory, bad):
     with pytest.raises(ServerError):
         server_factory(env={"GATEHOUSE_RATE_LIMIT_LOGIN_IP": bad})
+
+
+def test_forwarded_for_does_not_bypass_ip_limit(server_factory):
+    s = server_factory(env={"GATEHOUSE_RATE_LIMIT_LOGIN_IP": "2/60"})
+    codes = []
+    for i in range(4):
+        r = s.post(f"{API}/auth/login", json={"email": unique_email(), "password": "x"},
+                   headers={"X-Forwarded-For": f"198.51.100.{i}"})
+        codes.append(r.status_code)
+    assert codes == [401, 401, 429, 429]
+
+
+def test_account_limit_ignores_email_case(server_factory):
+    s = server_factory(env={"GATEHOUSE_RATE_LIMIT_LOGIN_ACCOUNT": "3/300"})
+    u = create_user(s)
+    variants = [u.email, u.email.upper(), u.email.capitalize(), u.email.swapcase()]
+    codes = [login_raw(s, "Wrong-" + strong_password(), email=e).status_code for e in variants]
+    assert codes == [401, 401, 401, 429]

@@ -68,6 +68,7 @@ def test_jwks_shape(srv):
         for private in ("d", "p", "q", "dp", "dq", "qi"):
             assert private not in k, f"private member {private} exposed"
     assert len({k["kid"] for k in body["keys"]}) == len(body["keys"])
+    assert "max-age" in srv.get("/.well-known/jwks.json").headers.get("Cache-Control", "")
 
 
 def test_default_alg_is_es256_and_claims(srv, user_tokens):
