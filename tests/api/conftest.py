@@ -1,8 +1,10 @@
 """pytest fixtures for the Gatehouse API tests. See ghtest.py for the harness."""
+import shutil
 import subprocess
 
 import pytest
 
+import ghtest
 from ghtest import ENGINE, UNCLEAN_STOPS, Postgres, Server
 
 
@@ -15,6 +17,13 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("gatehouse processes that did not stop cleanly")
         for line in UNCLEAN_STOPS:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _binary_copy_cleanup():
+    yield
+    if ghtest._BINARY_COPY is not None:
+        shutil.rmtree(ghtest._BINARY_COPY.parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,36 @@ import requests
 
 REPO = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("GATEHOUSE_BINARY", REPO / "build" / "gatehouse"))
+_BINARY_COPY: Path | None = None
+
+
+def binary() -> Path:
+    """A private copy of the gatehouse binary, taken once per test run, so that a rebuild of
+    build/gatehouse in the middle of a run cannot mix two versions (or hit a half-linked file)."""
+    global _BINARY_COPY
+    if _BINARY_COPY is not None:
+        return _BINARY_COPY
+    deadline = time.monotonic() + 180
+    last_err = None
+    while time.monotonic() < deadline:
+        try:
+            st1 = BINARY.stat()
+            time.sleep(0.5)
+            st2 = BINARY.stat()
+            if st1.st_size == st2.st_size and st1.st_mtime_ns == st2.st_mtime_ns and st1.st_size:
+                d = Path(tempfile.mkdtemp(prefix="gh-bin-"))
+                copy = d / "gatehouse"
+                shutil.copy2(BINARY, copy)
+                copy.chmod(0o755)
+                if subprocess.run([str(copy), "version"], capture_output=True,
+                                  timeout=30).returncode == 0:
+                    _BINARY_COPY = copy
+                    return copy
+                shutil.rmtree(d, ignore_errors=True)
+        except OSError as e:
+            last_err = e
+        time.sleep(2)
+    raise ServerError(f"{BINARY} is missing or not runnable (build it first): {last_err}")
 ENGINE = os.environ.get("GATEHOUSE_TEST_ENGINE", "sqlite").strip().lower()
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 HTTP_TIMEOUT = 15
@@ -170,15 +200,13 @@ class Server:
         return a
 
     def start(self, env: dict | None = None, port: int | None = None):
-        if not BINARY.exists():
-            raise ServerError(f"{BINARY} does not exist (build it first)")
         if env is not None:
             self.extra_env.update(env)
         self.port = port or self.port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         logf = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [str(BINARY), "serve", "--listen", f"127.0.0.1:{self.port}", *self.db_args()],
+            [str(binary()), "serve", "--listen", f"127.0.0.1:{self.port}", *self.db_args()],
             stdout=logf, stderr=subprocess.STDOUT, env=self.env(), cwd=self.data_dir)
         logf.close()
         deadline = time.monotonic() + START_TIMEOUT
@@ -256,7 +284,7 @@ class Server:
 
     # ---- CLI
     def cli(self, *args, env: dict | None = None, check: bool = False, timeout: float = 60):
-        r = subprocess.run([str(BINARY), *map(str, args), *self.db_args()], capture_output=True,
+        r = subprocess.run([str(binary()), *map(str, args), *self.db_args()], capture_output=True,
                            text=True, env=self.env(env), cwd=self.data_dir, timeout=timeout)
         if check and r.returncode != 0:
             raise AssertionError(f"gatehouse {' '.join(map(str, args))} exited {r.returncode}:\n"

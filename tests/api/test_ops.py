@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from ghtest import API, BINARY, ENGINE, assert_envelope_ok, clean_env, create_user, login_raw
+from ghtest import API, ENGINE, binary, assert_envelope_ok, clean_env, create_user, login_raw
 
 import subprocess
 
@@ -74,7 +74,7 @@ def test_api_health(srv):
 
 
 def test_version_command_matches_health(srv):
-    r = subprocess.run([str(BINARY), "version"], capture_output=True, text=True, env=clean_env(),
+    r = subprocess.run([str(binary()), "version"], capture_output=True, text=True, env=clean_env(),
                        timeout=30)
     assert r.returncode == 0, r.stderr
     out = r.stdout.strip()
