@@ -159,3 +159,16 @@ def test_reset_verifies_nothing_else(srv):
     d = login(srv, u.email, p)
     assert d["user"]["id"] == u.id
     assert d["user"]["email"] == u.email
+
+
+def test_reset_token_of_deleted_account(srv):
+    u = create_user(srv)
+    forgot(srv, u.email)
+    tok = reset_token(srv, u.email)
+    a = u.login()
+    assert srv.delete(f"{API}/users/me", headers={"Authorization": f"Bearer {a['access_token']}"}
+                      ).status_code == 200
+    p = strong_password()
+    r = srv.post(f"{API}/password/reset", json={"token": tok, "password": p, "confirm_password": p})
+    assert r.status_code in REJECT, r.text
+    assert_error(login_raw(srv, p, email=u.email), 401)

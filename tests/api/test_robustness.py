@@ -360,3 +360,33 @@ def test_data_survives_restart(server_factory):
     login(s, u.email, u.password)
     r = s.post(f"{API}/auth/refresh", json={"refresh_token": d["refresh_token"]})
     assert_envelope_ok(r)
+
+
+def test_raw_request_sanity_and_pipelining(srv):
+    raw = raw_request(srv, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status_of(raw) == 200, raw[:200]
+    raw = raw_request(srv, b"GET /healthz HTTP/1.0\r\n\r\n")
+    assert status_of(raw) == 200, raw[:200]
+    # Two pipelined requests on one connection get two answers, in order.
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as c:
+        c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-ID: first-1\r\n\r\n"
+                  b"GET /readyz HTTP/1.1\r\nHost: x\r\nX-Request-ID: second-2\r\nConnection: close\r\n\r\n")
+        out = b""
+        while True:
+            chunk = c.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    assert out.count(b"HTTP/1.1 200") == 2, out[:500]
+    assert out.lower().index(b"first-1") < out.lower().index(b"second-2")
+
+
+def test_revocation_survives_restart(server_factory):
+    s = server_factory(env={"GATEHOUSE_ISSUER": "https://revoke.example.test"})
+    u = create_user(s)
+    a = u.login()
+    b = u.login()
+    assert s.post(f"{API}/auth/logout", headers=bearer(a["access_token"])).status_code == 200
+    s.restart()
+    assert_error(s.get(f"{API}/auth/me", headers=bearer(a["access_token"])), 401)
+    assert s.get(f"{API}/auth/me", headers=bearer(b["access_token"])).status_code == 200

@@ -170,3 +170,12 @@ def test_refresh_updates_last_used(srv):
     lst = sessions(srv, b["access_token"]).json()["data"]
     assert [x["id"] for x in lst] == [a["session_id"]]
     assert lst[0]["current"] is True
+
+
+def test_session_expiry_follows_refresh_ttl(server_factory):
+    s = server_factory(env={"GATEHOUSE_REFRESH_TOKEN_TTL": "3600"})
+    u = create_user(s)
+    a = u.login()
+    x = sessions(s, a["access_token"]).json()["data"][0]
+    delta = assert_rfc3339(x["expires_at"]) - assert_rfc3339(x["created_at"])
+    assert 3590 <= delta.total_seconds() <= 3610

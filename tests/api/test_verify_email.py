@@ -131,3 +131,25 @@ def test_register_with_unicode_email_local_part_roundtrip(srv):
     r = register(srv, email=email)
     assert r.json()["data"]["email"] == email
     assert srv.mails(to=email, subject=VERIFY_SUBJECT)
+
+
+def test_me_reflects_verification_with_old_token(srv):
+    """A token minted before verification still sees the current user state on /auth/me."""
+    u = create_user(srv)
+    tok = u.login()["access_token"]
+    assert me(srv, tok).json()["data"]["email_verified"] is False
+    assert srv.post(f"{API}/auth/verify-email/{u.verify_token()}").status_code == 200
+    assert me(srv, tok).json()["data"]["email_verified"] is True
+    assert srv.get(f"{API}/users/me", headers={"Authorization": f"Bearer {tok}"}).json()["data"][
+        "email_verified"] is True
+
+
+def test_verification_token_of_deleted_account(srv):
+    u = create_user(srv)
+    tok = u.verify_token()
+    a = u.login()
+    assert srv.delete(f"{API}/users/me", headers={"Authorization": f"Bearer {a['access_token']}"}
+                      ).status_code == 200
+    r = srv.post(f"{API}/auth/verify-email/{tok}")
+    assert r.status_code in REJECT, r.text
+    assert_error(login_raw(srv, u.password, email=u.email), 401)
