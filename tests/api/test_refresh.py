@@ -142,3 +142,14 @@ def test_refresh_of_deleted_user_fails(srv):
     a = u.login()
     assert srv.delete(f"{API}/users/me", headers=bearer(a["access_token"])).status_code == 200
     assert_error(refresh(srv, a["refresh_token"]), 401)
+
+
+def test_grace_does_not_cover_older_ancestors(srv):
+    """Default grace: only the just-rotated token may be replayed; an older one is reuse."""
+    u = create_user(srv)
+    a = u.login()
+    b = assert_envelope_ok(refresh(srv, a["refresh_token"]))["data"]
+    c = assert_envelope_ok(refresh(srv, b["refresh_token"]))["data"]
+    r = refresh(srv, a["refresh_token"])
+    assert assert_error(r, 401)["error"]["details"]["reason"] == "refresh_token_reused"
+    assert_error(me(srv, c["access_token"]), 401)
