@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   # product libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsodium-dev libcrypt-dev libzxcvbn-dev
+  libssl-dev libsodium-dev libcrypt-dev libzxcvbn-dev zlib1g-dev
   libsqlite3-dev libpq-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev libcli11-dev
   # tests

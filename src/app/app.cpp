@@ -8,6 +8,9 @@
 #include "core/worker_pool.hpp"
 #include "http/metrics.hpp"
 #include "http/server.hpp"
+#include "authz/routes.hpp"
+#include "authz/store.hpp"
+#include "crypto/hash.hpp"
 #include "identity/routes.hpp"
 #include "identity/store.hpp"
 #include "ops/routes.hpp"
@@ -27,6 +30,7 @@ std::unique_ptr<App> App::open(const Config& cfg, bool migrate) {
   app->hasher = std::make_unique<crypto::PasswordHasher>(c.argon2_memory_kib, c.argon2_iterations);
   app->mailer = std::make_unique<mail::Mailer>(app->cfg, *app->db);
   app->limiter = std::make_unique<RateLimiter>(c.rate_limit_enabled);
+  app->prehooks = std::make_unique<events::PreHooks>(app->cfg);
   return app;
 }
 
@@ -34,15 +38,36 @@ void App::load_keys() {
   auto alg = *crypto::alg_from_name(cfg.token_alg);
   // Retired keys stay published until the last token they signed has expired.
   int64_t grace = cfg.access_token_ttl + cfg.token_leeway_seconds + 300;
-  keys = std::make_unique<identity::KeyRing>(*db, identity::load_or_create_master_key(cfg), alg, grace);
+  std::string master = identity::load_or_create_master_key(cfg);
+  keys = std::make_unique<identity::KeyRing>(*db, master, alg, grace);
   keys->load();
   tokens = std::make_unique<identity::TokenService>(cfg, *keys, *db);
   accounts = std::make_unique<identity::AccountService>(deps());
   sessions = std::make_unique<identity::SessionService>(deps());
+
+  webhooks = std::make_unique<events::Webhooks>(cfg, *db, master);
+  webhooks->reload();
+  events::set_listener([w = webhooks.get()](store::Conn& c, const events::AuditEvent& e, int64_t now) {
+    w->enqueue(c, e, now);
+  });
+  orgs = std::make_unique<authz::OrgService>(authz_deps());
+  registry = std::make_unique<authz::ServiceRegistry>(authz_deps());
+  decisions = std::make_unique<authz::Decisions>(authz_deps());
+  // The app-token HMAC key is derived from the master key, never stored.
+  app_tokens = std::make_unique<authz::AppTokens>(authz_deps(), crypto::hmac_sha256(master, "gatehouse app-token hmac v1"));
+  admin = std::make_unique<authz::AdminService>(authz_deps(), *tokens, users);
+  tokens->set_claims_hook([o = orgs.get()](store::Conn& c, const std::string& user_id, boost::json::object& claims) {
+    o->add_claims(c, user_id, claims);
+    boost::json::array roles;
+    for (auto& r : authz::sql::roles_of_user(c, user_id)) roles.push_back(boost::json::string(r.name));
+    claims["roles"] = std::move(roles);
+  });
 }
 
+authz::AuthzDeps App::authz_deps() { return authz::AuthzDeps{cfg, *db, *mailer, *limiter, generation}; }
+
 identity::Deps App::deps() {
-  return identity::Deps{cfg, *db, *hasher, *tokens, *mailer, *limiter, users};
+  return identity::Deps{cfg, *db, *hasher, *tokens, *mailer, *limiter, users, *prehooks};
 }
 
 namespace {
@@ -83,7 +108,16 @@ int serve(App& app) {
   identity::IdentityApi api{c, *app.accounts, *app.sessions, *app.tokens};
   identity::register_auth_routes(router, api);
   identity::register_user_routes(router, api);
+  authz::AuthzApi authz_api{c, *app.tokens, *app.accounts, *app.sessions, *app.orgs, *app.registry,
+                            *app.decisions, *app.app_tokens, *app.admin, *app.webhooks};
+  authz::register_org_routes(router, authz_api);
+  authz::register_service_routes(router, authz_api);
+  authz::register_token_routes(router, authz_api);
+  authz::register_admin_routes(router, authz_api);
+  authz::register_compat_routes(router, authz_api, *app.keys);
   ops::register_ops_routes(router, {router, *app.db, *app.keys, c.issuer, ready});
+  app.webhooks->start();
+  app.app_tokens->start();
 
   auto& m = http::metrics();
   m.gauge("gatehouse_db_pool_queue_depth", "Jobs waiting for a database worker.", [&] { return db_pool.queued(); });
@@ -129,6 +163,8 @@ int serve(App& app) {
   db_pool.stop();
   hash_pool.stop();
   app.mailer->stop();
+  app.webhooks->stop();
+  app.app_tokens->stop();
   log::info("stopped");
   return 0;
 }

@@ -5,7 +5,14 @@
 #include <atomic>
 #include <memory>
 
+#include "authz/admin_service.hpp"
+#include "authz/app_tokens.hpp"
+#include "authz/decisions.hpp"
+#include "authz/org_service.hpp"
+#include "authz/registry.hpp"
 #include "core/config.hpp"
+#include "events/prehooks.hpp"
+#include "events/webhooks.hpp"
 #include "core/rate_limiter.hpp"
 #include "crypto/password.hpp"
 #include "identity/account_service.hpp"
@@ -29,12 +36,21 @@ struct App {
   identity::UserCache users;
   std::unique_ptr<identity::AccountService> accounts;
   std::unique_ptr<identity::SessionService> sessions;
+  std::unique_ptr<events::PreHooks> prehooks;
+  std::unique_ptr<events::Webhooks> webhooks;
+  authz::Generation generation;
+  std::unique_ptr<authz::OrgService> orgs;
+  std::unique_ptr<authz::ServiceRegistry> registry;
+  std::unique_ptr<authz::Decisions> decisions;
+  std::unique_ptr<authz::AppTokens> app_tokens;
+  std::unique_ptr<authz::AdminService> admin;
 
   /// Opens the database (and migrates up when `migrate`). Keys are loaded by load_keys().
   static std::unique_ptr<App> open(const Config& cfg, bool migrate);
   /// Loads (creating on first start) the signing keys. Needs the schema.
   void load_keys();
   identity::Deps deps();
+  authz::AuthzDeps authz_deps();
 };
 
 /// Runs the HTTP server until SIGTERM/SIGINT. Returns the process exit code.

@@ -130,6 +130,13 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
       {"smtp_username", STR(smtp.username)},
       {"smtp_password", STR(smtp.password)},
       {"mail_from", STR(smtp.from)},
+      {"webhook_max_attempts", INT(webhook_max_attempts, 1, 100)},
+      {"webhook_retry_base_seconds", INT(webhook_retry_base_seconds, 1, 3600)},
+      {"pre_register_hook_url", STR(pre_register_hook_url)},
+      {"pre_login_hook_url", STR(pre_login_hook_url)},
+      {"pre_hook_timeout_ms", INT(pre_hook_timeout_ms, 50, 60000)},
+      {"pre_hook_fail_open", BOOL(pre_hook_fail_open)},
+      {"pre_hook_secret", STR(pre_hook_secret)},
   };
   return table;
 }

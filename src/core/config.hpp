@@ -87,6 +87,15 @@ struct Config {
 
   SmtpConfig smtp;
 
+  // events
+  int webhook_max_attempts = 8;
+  int webhook_retry_base_seconds = 10;   // backoff: base * 2^(attempt-1), capped at 1 h
+  std::string pre_register_hook_url;
+  std::string pre_login_hook_url;
+  int pre_hook_timeout_ms = 2000;
+  bool pre_hook_fail_open = false;       // default: a failing hook blocks (fail closed)
+  std::string pre_hook_secret;
+
   /// Effective database URL (fills in the SQLite default).
   std::string effective_database_url() const;
 };

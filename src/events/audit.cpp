@@ -7,21 +7,31 @@
 namespace gatehouse::events {
 namespace json = boost::json;
 
+namespace {
+AuditListener& listener() {
+  static AuditListener l;
+  return l;
+}
+}  // namespace
+
+void set_listener(AuditListener l) { listener() = std::move(l); }
+
 void record(store::Conn& c, const AuditEvent& e, int64_t now) {
+  if (listener()) listener()(c, e, now);
   c.query("INSERT INTO audit_log (at, actor_id, action, subject_id, ip, user_agent, request_id,"
           " outcome, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
           {now, e.actor_id, e.action, e.subject_id, e.ip, e.user_agent.substr(0, 512),
            e.request_id, e.outcome, json::serialize(e.details)});
 }
 
-std::vector<AuditRecord> for_user(store::Conn& c, const std::string& user_id, int limit,
-                                  std::optional<int64_t> before_id) {
+std::vector<AuditRecord> query(store::Conn& c, const AuditFilter& f) {
   std::vector<AuditRecord> out;
   auto rows = c.query(
-      "SELECT id, at, actor_id, action, subject_id, ip, user_agent, request_id, outcome, details"
-      " FROM audit_log WHERE (actor_id = $1 OR subject_id = $1) AND id < $2"
-      " ORDER BY id DESC LIMIT $3",
-      {user_id, before_id.value_or(INT64_MAX), limit});
+      "SELECT id, at, actor_id, action, subject_id, ip, user_agent, request_id, outcome, details FROM audit_log"
+      " WHERE ($1 = '' OR actor_id = $1 OR subject_id = $1) AND ($2 = '' OR action = $2)"
+      " AND at >= $3 AND at <= $4 AND id < $5 ORDER BY id DESC LIMIT $6",
+      {f.user_id.value_or(""), f.action.value_or(""), f.since.value_or(0), f.until.value_or(INT64_MAX),
+       f.before_id.value_or(INT64_MAX), f.limit});
   for (auto& r : rows) {
     AuditRecord rec;
     rec.id = r.i64(0);

@@ -3,6 +3,7 @@
 // what, when, from where and the request id. Rows are written in the same transaction as
 // the change they describe.
 #include <boost/json/object.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,9 +30,18 @@ struct AuditRecord {
 };
 
 void record(store::Conn& c, const AuditEvent& e, int64_t now);
-/// Events where the user is actor or subject, newest first.
-std::vector<AuditRecord> for_user(store::Conn& c, const std::string& user_id, int limit,
-                                  std::optional<int64_t> before_id);
+/// Called by record() for every event, in the same transaction (webhooks enqueue here).
+/// Set once at start-up, before any request is served.
+using AuditListener = std::function<void(store::Conn& c, const AuditEvent& e, int64_t now)>;
+void set_listener(AuditListener l);
+struct AuditFilter {
+  std::optional<std::string> user_id;  // actor or subject
+  std::optional<std::string> action;
+  std::optional<int64_t> since, until, before_id;
+  int limit = 50;
+};
+/// Matching events, newest first; page with before_id = the last id seen.
+std::vector<AuditRecord> query(store::Conn& c, const AuditFilter& f);
 boost::json::object to_json(const AuditRecord& r);
 
 }  // namespace gatehouse::events

@@ -85,6 +85,9 @@ Result<User> AccountService::import_user(const std::string& email, const std::op
 
 Result<User> AccountService::register_user(const Registration& r, const Origin& o) {
   if (auto s = rate_limit(d_.limiter, "register-ip:" + o.ip, d_.cfg.rl_register_ip); !s) return s.error();
+  boost::json::object hook{{"email", r.email}, {"ip", o.ip}, {"user_agent", o.user_agent}};
+  hook["username"] = r.username ? boost::json::value(*r.username) : boost::json::value(nullptr);
+  if (auto veto = d_.prehooks.check("pre_register", hook); !veto) return veto.error();
   auto u = create_user(r, false, false, o);
   if (u) d_.mailer.kick();
   return u;
@@ -284,7 +287,11 @@ Status AccountService::set_password(const std::string& email, const std::string&
 
 Result<std::vector<events::AuditRecord>> AccountService::audit(const Principal& p, int limit,
                                                                std::optional<int64_t> before) {
-  return d_.db.with([&](store::Conn& c) { return events::for_user(c, p.user_id, limit, before); });
+  events::AuditFilter f;
+  f.user_id = p.user_id;
+  f.limit = limit;
+  f.before_id = before;
+  return d_.db.with([&](store::Conn& c) { return events::query(c, f); });
 }
 
 }  // namespace gatehouse::identity

@@ -7,6 +7,7 @@
 #include "core/rate_limiter.hpp"
 #include "crypto/password.hpp"
 #include "events/audit.hpp"
+#include "events/prehooks.hpp"
 #include "identity/models.hpp"
 #include "identity/tokens.hpp"
 #include "identity/user_cache.hpp"
@@ -23,6 +24,7 @@ struct Deps {
   mail::Mailer& mailer;
   RateLimiter& limiter;
   UserCache& users;
+  const events::PreHooks& prehooks;
 };
 
 /// Lower-cased, trimmed email or username used for lookups and uniqueness.

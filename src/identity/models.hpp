@@ -16,6 +16,7 @@ struct User {
   bool email_verified = false;
   bool is_admin = false;
   bool deleted = false;
+  bool locked = false;
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::optional<int64_t> last_login_at;

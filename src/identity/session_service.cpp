@@ -30,7 +30,7 @@ TokenPair SessionService::start_session(store::Conn& c, const User& u, const Ori
       events::record(c, e, now);
     }
   }
-  return TokenPair{d_.tokens.issue(u, s.id, now), refresh, d_.cfg.access_token_ttl, s.id, u};
+  return TokenPair{d_.tokens.issue(u, s.id, now, c), refresh, d_.cfg.access_token_ttl, s.id, u};
 }
 
 Result<TokenPair> SessionService::login(const std::string& login, const std::string& password,
@@ -67,6 +67,19 @@ Result<TokenPair> SessionService::login(const std::string& login, const std::str
     });
     return invalid_credentials();
   }
+  if (user->locked) {
+    // Only after a correct password: a locked account is not revealed to guessers.
+    http::metrics().count("gatehouse_logins_total", "result=\"locked\"");
+    d_.db.with([&](store::Conn& c) {
+      auto ev = audit_event(o, "auth.login", user->id);
+      ev.outcome = "failure";
+      ev.details["reason"] = "account_locked";
+      events::record(c, ev, now);
+    });
+    Error e = Error::make(Errc::authorization, "This account is locked; contact an administrator");
+    e.details["reason"] = "account_locked";
+    return e;
+  }
   if (d_.cfg.require_verified_email && !user->email_verified) {
     http::metrics().count("gatehouse_logins_total", "result=\"unverified\"");
     Error e = Error::make(Errc::authorization,
@@ -80,6 +93,16 @@ Result<TokenPair> SessionService::login(const std::string& login, const std::str
       events::record(c, ev, now);
     });
     return e;
+  }
+  boost::json::object hook{{"user_id", user->id}, {"email", user->email}, {"ip", o.ip}, {"user_agent", o.user_agent}};
+  if (auto veto = d_.prehooks.check("pre_login", hook); !veto) {
+    d_.db.with([&](store::Conn& c) {
+      auto ev = audit_event(o, "auth.login", user->id);
+      ev.outcome = "failure";
+      ev.details["reason"] = veto.error().code == Errc::authorization ? "vetoed_by_hook" : "hook_unavailable";
+      events::record(c, ev, now);
+    });
+    return veto.error();
   }
   std::string new_hash = check.needs_rehash ? d_.hasher.hash(password) : std::string{};
   std::vector<std::string> evicted;
@@ -112,7 +135,7 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
     if (!session || session->revoked_at || session->expires_at <= now || row->expires_at <= now)
       return invalid_refresh();
     auto user = sql::user_by_id(c, session->user_id);
-    if (!user || user->deleted) return invalid_refresh();
+    if (!user || user->deleted || user->locked) return invalid_refresh();
 
     std::string next = new_secret_token();
     std::string next_hash = crypto::token_hash(next);
@@ -141,7 +164,7 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
     sql::touch_session(c, session->id, now);
     auto e = audit_event(o, "auth.refresh", user->id, session->id);
     events::record(c, e, now);
-    return TokenPair{d_.tokens.issue(*user, session->id, now), next, d_.cfg.access_token_ttl,
+    return TokenPair{d_.tokens.issue(*user, session->id, now, c), next, d_.cfg.access_token_ttl,
                      session->id, *user};
   });
   d_.tokens.revoked(revoked, now);
@@ -157,6 +180,16 @@ Status SessionService::logout(const Principal& p, const Origin& o) {
   });
   d_.tokens.revoked({p.session_id}, now);
   return ok();
+}
+
+Result<std::string> SessionService::reissue(const Principal& p) {
+  int64_t now = now_seconds();
+  return d_.db.with([&](store::Conn& c) -> Result<std::string> {
+    auto s = sql::session_by_id(c, p.session_id);
+    auto u = sql::user_by_id(c, p.user_id);
+    if (!s || s->revoked_at || !u || u->deleted) return Error::make(Errc::authentication, "Session has been revoked");
+    return d_.tokens.issue(*u, s->id, now, c);
+  });
 }
 
 Result<std::vector<Session>> SessionService::list(const Principal& p) {

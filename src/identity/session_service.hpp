@@ -19,6 +19,9 @@ class SessionService {
   /// Rotates the refresh token (RFC 6749 §10.4, OAuth 2.0 Security BCP §4.14).
   Result<TokenPair> refresh(const std::string& refresh_token, const Origin& o);
   Status logout(const Principal& p, const Origin& o);
+  /// A fresh access token for the caller's current session (e.g. after switching the
+  /// active organization). Blocking (SQL).
+  Result<std::string> reissue(const Principal& p);
 
   Result<std::vector<Session>> list(const Principal& p);
   Status revoke(const Principal& p, const std::string& session_id, const Origin& o);

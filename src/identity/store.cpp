@@ -5,7 +5,7 @@ namespace {
 
 constexpr const char* kUserCols =
     "id, email, username, name, password_hash, email_verified, is_admin, deleted, created_at,"
-    " updated_at, last_login_at, deleted_at";
+    " updated_at, last_login_at, deleted_at, locked";
 
 User user_from(const store::Row& r) {
   User u;
@@ -21,6 +21,7 @@ User user_from(const store::Row& r) {
   u.updated_at = r.i64(9);
   u.last_login_at = r.opt_i64(10);
   u.deleted_at = r.opt_i64(11);
+  u.locked = r.flag(12);
   return u;
 }
 
@@ -47,6 +48,10 @@ void insert_user(Conn& c, const User& u, const std::string& email_norm,
       {u.id, u.email, email_norm, u.username, username_norm, u.name, u.password_hash,
        u.email_verified, u.email_verified ? store::Value(u.created_at) : store::Value(nullptr),
        u.is_admin, u.created_at});
+  // Everyone holds the global "user" role; administrators also "admin".
+  c.query("INSERT INTO user_roles (user_id, role_name, assigned_at) VALUES ($1, 'user', $2)", {u.id, u.created_at});
+  if (u.is_admin)
+    c.query("INSERT INTO user_roles (user_id, role_name, assigned_at) VALUES ($1, 'admin', $2)", {u.id, u.created_at});
 }
 
 std::optional<User> user_by_id(Conn& c, const std::string& id) {

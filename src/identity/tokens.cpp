@@ -13,7 +13,7 @@ TokenService::TokenService(const Config& cfg, KeyRing& keys, store::Database& db
     : cfg_(cfg), keys_(keys), db_(db),
       shard_capacity_(std::max<std::size_t>(1, cfg.token_cache_entries / kShards)) {}
 
-std::string TokenService::issue(const User& u, const std::string& sid, int64_t now) const {
+std::string TokenService::issue(const User& u, const std::string& sid, int64_t now, store::Conn& conn) const {
   json::object c;
   c["iss"] = cfg_.issuer;
   c["sub"] = u.id;
@@ -25,6 +25,7 @@ std::string TokenService::issue(const User& u, const std::string& sid, int64_t n
   c["sid"] = sid;
   c["email"] = u.email;
   c["email_verified"] = u.email_verified;
+  if (claims_hook_) claims_hook_(conn, u.id, c);
   return crypto::jws_sign(*keys_.signer(), json::serialize(c), "at+jwt");
 }
 

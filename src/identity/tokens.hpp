@@ -2,6 +2,7 @@
 // Access tokens: issue (JWS with the KeyRing's signer) and verify. Verified tokens are kept
 // in a bounded cache so hot endpoints skip the signature check; every use still honours
 // expiry and this node's session revocations, which take effect at once.
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -21,8 +22,13 @@ class TokenService {
  public:
   TokenService(const Config& cfg, KeyRing& keys, store::Database& db);
 
-  /// Signs an access token for a session. Returns the JWS. Thread-safe, non-blocking.
-  std::string issue(const User& u, const std::string& session_id, int64_t now) const;
+  /// Adds claims from other domains (e.g. the active organization); runs on `c`.
+  using ClaimsHook = std::function<void(store::Conn& c, const std::string& user_id, boost::json::object& claims)>;
+  void set_claims_hook(ClaimsHook h) { claims_hook_ = std::move(h); }
+
+  /// Signs an access token for a session. Returns the JWS. Thread-safe; the claims hook
+  /// may read from `c` (the caller's connection or transaction).
+  std::string issue(const User& u, const std::string& session_id, int64_t now, store::Conn& c) const;
 
   /// The raw token from Authorization: Bearer, x-access-token or Authentication-Token.
   static std::optional<std::string> extract(const http::Request& req);
@@ -45,6 +51,7 @@ class TokenService {
   void remember(const std::string& token, const Principal& p);
 
   const Config& cfg_;
+  ClaimsHook claims_hook_;
   KeyRing& keys_;
   store::Database& db_;
 

@@ -77,7 +77,9 @@ class PgConn : public Conn {
   void check(PGresult* r) {
     auto st = PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return;
-    const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char* sqlstate = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    std::string state_text = sqlstate ? sqlstate : "";  // copy: the pointer dies with PQclear
+    const char* state = state_text.empty() ? nullptr : state_text.c_str();
     std::string msg = PQresultErrorMessage(r);
     PQclear(r);
     auto kind = DbError::Kind::other;

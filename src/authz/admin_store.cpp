@@ -1,0 +1,78 @@
+#include "authz/store.hpp"
+
+namespace gatehouse::authz::sql {
+namespace {
+constexpr const char* kUserCols =
+    "id, email, username, name, email_verified, locked, deleted, created_at, last_login_at";
+UserRow user_from(const store::Row& r) {
+  return {r.str(0), r.str(1), r.opt(2), r.opt(3), r.flag(4), r.flag(5), r.flag(6), r.i64(7), r.opt_i64(8)};
+}
+}  // namespace
+
+std::vector<GlobalRole> global_roles(Conn& c) {
+  std::vector<GlobalRole> out;
+  for (auto& r : c.query("SELECT name, description, level FROM roles ORDER BY level, name"))
+    out.push_back({r.str(0), r.opt(1), static_cast<int>(r.i64(2))});
+  return out;
+}
+
+std::optional<GlobalRole> global_role(Conn& c, const std::string& name) {
+  auto rows = c.query("SELECT name, description, level FROM roles WHERE name = $1", {name});
+  if (rows.empty()) return std::nullopt;
+  return GlobalRole{rows[0].str(0), rows[0].opt(1), static_cast<int>(rows[0].i64(2))};
+}
+
+std::vector<GlobalRole> roles_of_user(Conn& c, const std::string& user_id) {
+  std::vector<GlobalRole> out;
+  for (auto& r : c.query("SELECT r.name, r.description, r.level FROM user_roles ur JOIN roles r ON r.name = ur.role_name"
+                         " WHERE ur.user_id = $1 ORDER BY r.level, r.name",
+                         {user_id}))
+    out.push_back({r.str(0), r.opt(1), static_cast<int>(r.i64(2))});
+  return out;
+}
+
+void set_user_roles(Conn& c, const std::string& user_id, const std::vector<std::string>& names,
+                    const std::string& by, int64_t now) {
+  c.query("DELETE FROM user_roles WHERE user_id = $1", {user_id});
+  bool admin = false;
+  for (auto& n : names) {
+    c.query("INSERT INTO user_roles (user_id, role_name, assigned_at, assigned_by) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT DO NOTHING",
+            {user_id, n, now, by});
+    admin |= n == "admin";
+  }
+  c.query("UPDATE users SET is_admin = $1, updated_at = $2 WHERE id = $3", {admin, now, user_id});
+}
+
+std::vector<std::string> users_with_role(Conn& c, const std::string& name) {
+  std::vector<std::string> out;
+  for (auto& r : c.query("SELECT ur.user_id FROM user_roles ur JOIN users u ON u.id = ur.user_id"
+                         " WHERE ur.role_name = $1 AND u.deleted = 0 ORDER BY u.created_at",
+                         {name}))
+    out.push_back(r.str(0));
+  return out;
+}
+
+std::vector<UserRow> search_users(Conn& c, const std::string& q, int limit, int offset, int64_t* total) {
+  std::string pattern = "%" + q + "%";
+  for (auto& ch : pattern) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const char* where = " FROM users WHERE ($1 = '%%' OR email_normalized LIKE $1 OR username_normalized LIKE $1)";
+  if (total) *total = c.query(std::string("SELECT COUNT(*)") + where, {pattern})[0].i64(0);
+  std::vector<UserRow> out;
+  for (auto& r : c.query(std::string("SELECT ") + kUserCols + where + " ORDER BY created_at, id LIMIT $2 OFFSET $3",
+                         {pattern, limit, offset}))
+    out.push_back(user_from(r));
+  return out;
+}
+
+std::optional<UserRow> user_row(Conn& c, const std::string& id) {
+  auto rows = c.query(std::string("SELECT ") + kUserCols + " FROM users WHERE id = $1", {id});
+  if (rows.empty()) return std::nullopt;
+  return user_from(rows[0]);
+}
+
+void set_locked(Conn& c, const std::string& user_id, bool locked, int64_t now) {
+  c.query("UPDATE users SET locked = $1, updated_at = $2 WHERE id = $3", {locked, now, user_id});
+}
+
+}  // namespace gatehouse::authz::sql

@@ -1,0 +1,240 @@
+#include "authz/app_tokens.hpp"
+
+#include <zlib.h>
+
+#include "authz/store.hpp"
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/random.hpp"
+#include "crypto/encoding.hpp"
+#include "crypto/hash.hpp"
+#include "events/audit.hpp"
+
+namespace gatehouse::authz {
+using identity::audit_event;
+
+namespace {
+constexpr const char* kPrefix = "gha_";
+constexpr std::size_t kRandomChars = 40, kChecksumChars = 6;
+constexpr const char* kBase62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+constexpr int64_t kRecheckSeconds = 30;
+
+std::string base62_checksum(const std::string& body) {
+  uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
+  std::string out(kChecksumChars, '0');
+  for (std::size_t i = kChecksumChars; i-- > 0;) {
+    out[i] = kBase62[crc % 62];
+    crc /= 62;
+  }
+  return out;
+}
+
+std::string random_base62(std::size_t n) {
+  std::string out;
+  while (out.size() < n) {
+    for (unsigned char b : random_bytes(64)) {
+      if (b >= 248) continue;  // 248 = 4 * 62: reject to keep the distribution uniform
+      out += kBase62[b % 62];
+      if (out.size() == n) break;
+    }
+  }
+  return out;
+}
+
+std::string today(int64_t now) { return iso8601(now).substr(0, 10); }
+}  // namespace
+
+AppTokens::AppTokens(AuthzDeps d, std::string hmac_key) : d_(d), hmac_key_(std::move(hmac_key)) {}
+
+AppTokens::~AppTokens() { stop(); }
+
+bool AppTokens::well_formed(const std::string& t) {
+  std::size_t p = std::char_traits<char>::length(kPrefix);
+  if (t.size() != p + kRandomChars + kChecksumChars || t.compare(0, p, kPrefix) != 0) return false;
+  std::string body = t.substr(p, kRandomChars);
+  for (char c : t.substr(p))
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  return base62_checksum(body) == t.substr(p + kRandomChars);
+}
+
+std::string AppTokens::hash(const std::string& token) const {
+  return crypto::hex_encode(crypto::hmac_sha256(hmac_key_, token));
+}
+
+Result<AppToken> AppTokens::owned(store::Conn& c, const std::string& id, const Principal& p) {
+  auto t = sql::app_token(c, id);
+  if (!t) return not_found("Token");
+  auto s = sql::service_by_id(c, t->service_id);
+  if ((!s || s->owner_id != p.user_id) && !is_admin(c, p.user_id))
+    return forbidden("Only the service's owner or an administrator may manage its tokens");
+  return *t;
+}
+
+Result<NewAppToken> AppTokens::create(const std::string& service_id, const std::string& name,
+                                      const std::vector<std::string>& scopes, std::optional<int64_t> expires_at,
+                                      const Principal& p, const Origin& o) {
+  int64_t now = now_seconds();
+  if (expires_at && *expires_at <= now) return Error::field("expires_at", "Must be in the future");
+  std::string body = random_base62(kRandomChars);
+  std::string secret = kPrefix + body + base62_checksum(body);
+  AppToken t{new_uuid(), service_id, name, secret.substr(0, 8), scopes, p.user_id, now, expires_at,
+             std::nullopt, std::nullopt, 0};
+  return d_.db.transaction([&](store::Conn& c) -> Result<NewAppToken> {
+    auto s = sql::service_by_id(c, service_id);
+    if (!s) return not_found("Service");
+    if (s->owner_id != p.user_id && !is_admin(c, p.user_id))
+      return forbidden("Only the service's owner or an administrator may create its tokens");
+    sql::insert_app_token(c, t, hash(secret));
+    auto e = audit_event(o, "token.created", p.user_id, t.id);
+    e.details["service_id"] = service_id;
+    e.details["name"] = name;
+    events::record(c, e, now);
+    return NewAppToken{t, secret};
+  });
+}
+
+Result<std::vector<AppToken>> AppTokens::of_service(const std::string& service_id, const Principal& p) {
+  return d_.db.with([&](store::Conn& c) -> Result<std::vector<AppToken>> {
+    auto s = sql::service_by_id(c, service_id);
+    if (!s) return not_found("Service");
+    if (s->owner_id != p.user_id && !is_admin(c, p.user_id))
+      return forbidden("Only the service's owner or an administrator may list its tokens");
+    return sql::app_tokens_of_service(c, service_id);
+  });
+}
+
+Result<AppToken> AppTokens::get(const std::string& id, const Principal& p) {
+  flush_usage();
+  return d_.db.with([&](store::Conn& c) { return owned(c, id, p); });
+}
+
+void AppTokens::forget(const std::string& id) {
+  std::lock_guard g(mu_);
+  for (auto it = cache_.begin(); it != cache_.end();)
+    it = it->second.token.id == id ? cache_.erase(it) : std::next(it);
+}
+
+Status AppTokens::revoke(const std::string& id, const Principal& p, const Origin& o) {
+  int64_t now = now_seconds();
+  auto r = d_.db.transaction([&](store::Conn& c) -> Status {
+    auto t = owned(c, id, p);
+    if (!t) return t.error();
+    if (!sql::revoke_app_token(c, id, now)) return Error::make(Errc::conflict, "Token is already revoked");
+    events::record(c, audit_event(o, "token.revoked", p.user_id, id), now);
+    return ok();
+  });
+  if (r) forget(id);
+  return r;
+}
+
+Status AppTokens::remove(const std::string& id, const Principal& p, const Origin& o) {
+  int64_t now = now_seconds();
+  flush_usage();
+  auto r = d_.db.transaction([&](store::Conn& c) -> Status {
+    auto t = owned(c, id, p);
+    if (!t) return t.error();
+    sql::delete_app_token(c, id);
+    events::record(c, audit_event(o, "token.deleted", p.user_id, id), now);
+    return ok();
+  });
+  if (r) forget(id);
+  return r;
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> AppTokens::usage(const std::string& id, const Principal& p,
+                                                                      int days) {
+  flush_usage();
+  return d_.db.with([&](store::Conn& c) -> Result<std::vector<std::pair<std::string, int64_t>>> {
+    if (auto t = owned(c, id, p); !t) return t.error();
+    return sql::app_token_usage(c, id, days);
+  });
+}
+
+std::optional<Result<AppToken>> AppTokens::validate_cached(const std::string& token) {
+  if (!well_formed(token)) return Result<AppToken>(Error::make(Errc::authentication, "Invalid application token"));
+  std::string h = hash(token);
+  int64_t now = now_seconds();
+  std::optional<AppToken> hit;
+  {
+    std::lock_guard g(mu_);
+    auto it = cache_.find(h);
+    if (it == cache_.end() || now - it->second.verified_at > kRecheckSeconds ||
+        it->second.generation != d_.generation.current())
+      return std::nullopt;
+    hit = it->second.token;
+  }
+  if (hit->expires_at && *hit->expires_at <= now)
+    return Result<AppToken>(Error::make(Errc::authentication, "Application token expired"));
+  record_use(hit->id);
+  return Result<AppToken>(*hit);
+}
+
+Result<AppToken> AppTokens::validate(const std::string& token) {
+  if (auto hit = validate_cached(token)) return std::move(*hit);
+  std::string h = hash(token);
+  int64_t now = now_seconds();
+  uint64_t gen = d_.generation.current();
+  auto t = d_.db.with([&](store::Conn& c) -> std::optional<AppToken> {
+    auto t = sql::app_token_by_hash(c, h);
+    if (!t || t->revoked_at || !sql::service_by_id(c, t->service_id)) return std::nullopt;
+    return t;
+  });
+  if (!t) return Error::make(Errc::authentication, "Invalid or revoked application token");
+  if (t->expires_at && *t->expires_at <= now) return Error::make(Errc::authentication, "Application token expired");
+  {
+    std::lock_guard g(mu_);
+    if (cache_.size() >= 100000) cache_.clear();
+    cache_[h] = Cached{*t, now, gen};
+  }
+  record_use(t->id);
+  return *t;
+}
+
+void AppTokens::record_use(const std::string& id) {
+  std::lock_guard g(mu_);
+  auto& u = usage_[id];
+  ++u.first;
+  u.second = now_seconds();
+}
+
+void AppTokens::flush_usage() {
+  std::unordered_map<std::string, std::pair<int64_t, int64_t>> batch;
+  {
+    std::lock_guard g(mu_);
+    batch.swap(usage_);
+  }
+  if (batch.empty()) return;
+  try {
+    d_.db.transaction([&](store::Conn& c) {
+      for (auto& [id, u] : batch)
+        if (sql::app_token(c, id)) sql::add_app_token_usage(c, id, today(u.second), u.first, u.second);
+    });
+  } catch (const std::exception& ex) {
+    log::warn("app token usage flush failed", {{"error", ex.what()}});
+  }
+}
+
+void AppTokens::start() {
+  flusher_ = std::thread([this] {
+    std::unique_lock lock(flush_mu_);
+    while (!stopping_) {
+      cv_.wait_for(lock, std::chrono::seconds(10), [&] { return stopping_; });
+      lock.unlock();
+      flush_usage();
+      lock.lock();
+    }
+  });
+}
+
+void AppTokens::stop() {
+  {
+    std::lock_guard g(flush_mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  flush_usage();
+}
+
+}  // namespace gatehouse::authz

@@ -1,0 +1,103 @@
+#include "authz/decisions.hpp"
+
+#include "authz/store.hpp"
+#include "identity/store.hpp"
+
+namespace gatehouse::authz {
+
+Decisions::Decisions(AuthzDeps d, std::size_t capacity) : d_(d), capacity_(capacity) {}
+
+namespace {
+std::string key_of(const std::string& subject, const std::string& service_id, const std::optional<std::string>& org) {
+  return subject + '\x1f' + service_id + '\x1f' + org.value_or("");
+}
+}  // namespace
+
+std::optional<std::string> Decisions::cached_service(const std::string& ref) {
+  std::lock_guard g(mu_);
+  auto it = services_.find(ref);
+  if (it == services_.end() || it->second.first != d_.generation.current()) return std::nullopt;
+  return it->second.second;
+}
+
+std::optional<std::string> Decisions::resolve_service(const std::string& ref) {
+  if (auto id = cached_service(ref)) return id->empty() ? std::nullopt : std::optional(*id);
+  uint64_t gen = d_.generation.current();
+  auto s = d_.db.with([&](store::Conn& c) {
+    auto by_id = sql::service_by_id(c, ref);
+    return by_id ? by_id : sql::service_by_name(c, ref);
+  });
+  std::lock_guard g(mu_);
+  if (services_.size() >= capacity_) services_.clear();
+  services_[ref] = {gen, s ? s->id : ""};
+  return s ? std::optional(s->id) : std::nullopt;
+}
+
+std::optional<Decisions::Grants> Decisions::cached(const std::string& key) {
+  std::lock_guard g(mu_);
+  auto it = grants_.find(key);
+  if (it == grants_.end() || it->second.generation != d_.generation.current()) return std::nullopt;
+  return it->second;
+}
+
+Result<Decisions::Grants> Decisions::load(const std::string& subject, const std::string& service_id,
+                                          const std::optional<std::string>& org) {
+  std::string key = key_of(subject, service_id, org);
+  if (auto g = cached(key)) return *g;
+  Grants g;
+  g.generation = d_.generation.current();  // read before the data: a concurrent change re-invalidates
+  d_.db.with([&](store::Conn& c) {
+    auto user = identity::sql::user_by_id(c, subject);
+    if (!user || user->deleted) g.denial = "subject not found";
+    else if (user->locked) g.denial = "subject is locked";
+    else if (org && !sql::org_by_id(c, *org)) g.denial = "organization not found";
+    else if (org && !sql::member_role(c, *org, subject)) g.denial = "subject is not a member of the organization";
+    else g.perms = sql::granted_permissions(c, subject, service_id, org);
+  });
+  std::lock_guard lock(mu_);
+  if (grants_.size() >= capacity_) grants_.clear();
+  grants_[key] = g;
+  return g;
+}
+
+Decision Decisions::decide(const Grants& g, const std::string& permission) {
+  if (!g.denial.empty()) return {false, g.denial};
+  if (auto it = g.perms.find(permission); it != g.perms.end()) return {true, "granted by role " + it->second};
+  // Wildcards: "resource:*" grants every action on the resource, "*:*" everything.
+  auto colon = permission.find(':');
+  std::string resource_wildcard = permission.substr(0, colon) + ":*";
+  for (const auto& w : {resource_wildcard, std::string("*:*")})
+    if (auto it = g.perms.find(w); it != g.perms.end()) return {true, "granted by role " + it->second + " (" + w + ")"};
+  return {false, g.perms.empty() ? "no roles in this service" : "permission not granted"};
+}
+
+std::optional<Result<Decision>> Decisions::check_cached(const CheckRequest& r) {
+  auto service_id = cached_service(r.service);
+  if (!service_id) return std::nullopt;
+  if (service_id->empty()) return Result<Decision>(not_found("Service"));
+  auto g = cached(key_of(r.subject, *service_id, r.org));
+  if (!g) return std::nullopt;
+  return Result<Decision>(decide(*g, r.permission));
+}
+
+Result<Decision> Decisions::check(const CheckRequest& r) {
+  if (auto hit = check_cached(r)) return std::move(*hit);
+  auto service_id = resolve_service(r.service);
+  if (!service_id) return not_found("Service");
+  auto g = load(r.subject, *service_id, r.org);
+  if (!g) return g.error();
+  return decide(*g, r.permission);
+}
+
+Result<std::vector<std::string>> Decisions::permissions(const std::string& subject, const std::string& service,
+                                                        const std::optional<std::string>& org) {
+  auto service_id = resolve_service(service);
+  if (!service_id) return not_found("Service");
+  auto g = load(subject, *service_id, org);
+  if (!g) return g.error();
+  std::vector<std::string> out;
+  for (auto& [p, _] : g->perms) out.push_back(p);
+  return out;
+}
+
+}  // namespace gatehouse::authz

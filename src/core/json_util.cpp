@@ -1,0 +1,23 @@
+#include "core/json_util.hpp"
+
+#include <boost/json.hpp>
+
+namespace gatehouse {
+
+std::string to_json_text(const std::vector<std::string>& v) {
+  boost::json::array a;
+  for (auto& s : v) a.push_back(boost::json::string(s));
+  return boost::json::serialize(a);
+}
+
+std::vector<std::string> strings_from_json_text(const std::string& text) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (auto& x : v.as_array())
+    if (x.is_string()) out.emplace_back(x.get_string());
+  return out;
+}
+
+}  // namespace gatehouse

@@ -1,0 +1,17 @@
+DROP TABLE webhook_deliveries;
+DROP TABLE webhooks;
+DROP TABLE app_token_usage;
+DROP TABLE app_tokens;
+DROP TABLE user_service_roles;
+DROP TABLE service_role_permissions;
+DROP TABLE service_roles;
+DROP TABLE permissions;
+DROP TABLE services;
+DROP TABLE user_roles;
+DROP TABLE roles;
+DROP TABLE org_invitations;
+DROP TABLE org_members;
+DROP TABLE org_roles;
+DROP TABLE organizations;
+ALTER TABLE users DROP COLUMN active_org_id;
+ALTER TABLE users DROP COLUMN locked;
