@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p "${GATEHOUSE_DATA_DIR:-./data}"
-exec ./build/gatehouse serve "$@"
+exec "./${BUILD_DIR:-build}/gatehouse" serve "$@"

@@ -10,7 +10,11 @@
 #include "cli/user_import.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "identity/password_policy.hpp"
 #include "identity/store.hpp"
+#include "events/audit.hpp"
+
+#include <sys/stat.h>
 #include "store/migrations.hpp"
 
 using namespace gatehouse;
@@ -23,14 +27,14 @@ struct Globals {
   bool json = false;
 };
 
-Config load_or_exit(const Globals& g) {
+Config load_or_exit(const Globals& g, bool serving = false) {
   auto loaded = load_config(g.overrides);
   if (!loaded.problems.empty()) {
     std::cerr << "gatehouse: invalid configuration:\n";
     for (auto& p : loaded.problems) std::cerr << "  - " << p << "\n";
     std::exit(2);
   }
-  log::init(loaded.config.log_level);
+  log::init(loaded.config.log_level, !serving);
   return loaded.config;
 }
 
@@ -49,7 +53,16 @@ json::object user_json(const identity::User& u) {
 
 }  // namespace
 
+// Operator-chosen passwords follow the same policy as self-service ones.
+void check_policy_or_exit(const Config& cfg, const std::string& password, const std::string& email) {
+  if (auto why = identity::check_password(cfg, password, {email})) {
+    std::cerr << "gatehouse: " << *why << "\n";
+    std::exit(1);
+  }
+}
+
 int main(int argc, char** argv) {
+  umask(077);  // database, keys and mail files are readable by the service account only
   CLI::App cli{"Gatehouse: identity provider for microservices"};
   cli.require_subcommand(1);
   cli.fallthrough();
@@ -69,7 +82,7 @@ int main(int argc, char** argv) {
   bool no_migrate = false;
   serve_cmd->add_flag("--no-migrate", no_migrate, "Do not apply pending migrations on start");
   serve_cmd->callback([&] {
-    Config cfg = load_or_exit(g);
+    Config cfg = load_or_exit(g, true);
     if (no_migrate) cfg.migrate_on_start = false;
     auto app = App::open(cfg, cfg.migrate_on_start);
     app->load_keys();
@@ -141,6 +154,7 @@ int main(int argc, char** argv) {
     auto app = App::open(load_or_exit(g), true);
     app->load_keys();
     if (!identity::valid_email(email)) { std::cerr << "invalid email\n"; std::exit(1); }
+    check_policy_or_exit(app->cfg, password, email);
     auto u = app->accounts->create_user({email, username.empty() ? std::nullopt : std::optional(username),
                                          name.empty() ? std::nullopt : std::optional(name), password},
                                         verified, admin, kCli);
@@ -169,6 +183,7 @@ int main(int argc, char** argv) {
   usetpw->callback([&] {
     auto app = App::open(load_or_exit(g), true);
     app->load_keys();
+    check_policy_or_exit(app->cfg, password, email);
     auto s = app->accounts->set_password(email, password, kCli);
     if (!s) { std::cerr << "gatehouse: " << s.error().public_message << "\n"; std::exit(1); }
     print(g, json::object{{"email", email}, {"updated", true}}, "Password updated");
@@ -225,6 +240,11 @@ int main(int argc, char** argv) {
     auto alg = crypto::alg_from_name(rotate_alg.empty() ? app->cfg.token_alg : rotate_alg);
     if (!alg) { std::cerr << "gatehouse: --alg must be ES256, EdDSA or RS256\n"; std::exit(1); }
     auto k = app->keys->rotate(*alg);
+    app->db->with([&](store::Conn& c) {
+      auto e = identity::audit_event(kCli, "keys.rotate", std::nullopt, k.kid);
+      e.details["alg"] = k.alg;
+      events::record(c, e, now_seconds());
+    });
     print(g, key_json(k), "New signing key " + k.kid + " (" + k.alg + "); servers pick it up within a minute");
   });
 

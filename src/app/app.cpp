@@ -6,7 +6,7 @@
 #include "core/log.hpp"
 #include "core/random.hpp"
 #include "core/worker_pool.hpp"
-#include "http/metrics.hpp"
+#include "core/metrics.hpp"
 #include "http/server.hpp"
 #include "authz/routes.hpp"
 #include "authz/store.hpp"
@@ -119,7 +119,7 @@ int serve(App& app) {
   app.webhooks->start();
   app.app_tokens->start();
 
-  auto& m = http::metrics();
+  auto& m = metrics();
   m.gauge("gatehouse_db_pool_queue_depth", "Jobs waiting for a database worker.", [&] { return db_pool.queued(); });
   m.gauge("gatehouse_hash_pool_queue_depth", "Jobs waiting for a hashing worker.", [&] { return hash_pool.queued(); });
   m.gauge("gatehouse_db_pool_busy", "Database workers running a job.", [&] { return db_pool.busy(); });
@@ -147,6 +147,14 @@ int serve(App& app) {
     }
   });
 
+  struct JoinOnExit {  // the reloader must stop even when run() throws (e.g. bind fails)
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~JoinOnExit() {
+      stop = true;
+      if (t.joinable()) t.join();
+    }
+  } join_reloader{stop_reload, reloader};
   server.run([&](const std::string& bound) {
     ready = true;
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -158,8 +166,6 @@ int serve(App& app) {
               << "  API:     http://" << bound << "/api/v1  (OpenAPI: /api/v1/openapi.json)\n\n";
   });
   log::info("stopping: draining worker pools and mail");
-  stop_reload = true;
-  reloader.join();
   db_pool.stop();
   hash_pool.stop();
   app.mailer->stop();

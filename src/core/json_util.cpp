@@ -20,4 +20,10 @@ std::vector<std::string> strings_from_json_text(const std::string& text) {
   return out;
 }
 
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 }  // namespace gatehouse

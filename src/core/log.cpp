@@ -8,9 +8,11 @@
 namespace gatehouse::log {
 namespace {
 
+bool g_stderr = false;
+
 std::shared_ptr<spdlog::logger>& logger() {
   static std::shared_ptr<spdlog::logger> l = [] {
-    auto lg = spdlog::stdout_logger_mt("gatehouse");
+    auto lg = g_stderr ? spdlog::stderr_logger_mt("gatehouse") : spdlog::stdout_logger_mt("gatehouse");
     lg->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
     lg->flush_on(spdlog::level::warn);
     return lg;
@@ -31,7 +33,8 @@ std::string body(std::string_view msg, boost::json::object& f) {
 
 }  // namespace
 
-void init(std::string_view level) {
+void init(std::string_view level, bool to_stderr) {
+  g_stderr = to_stderr;
   logger()->set_level(spdlog::level::from_str(std::string(level)));
   spdlog::flush_every(std::chrono::seconds(1));
 }

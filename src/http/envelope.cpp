@@ -84,12 +84,6 @@ Result<json::object> parse_json_object(const Request& req) {
   return std::move(v.as_object());
 }
 
-std::size_t utf8_length(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 std::optional<std::string> Fields::str(const char* name, bool required, std::size_t max_chars) {
   auto* v = o_.if_contains(name);
   if (!v || v->is_null() || (v->is_string() && v->get_string().empty())) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/json_util.hpp"
 #include "http/request.hpp"
 
 namespace gatehouse::http {
@@ -46,7 +47,5 @@ class Fields {
   boost::json::object details_;
 };
 
-/// Number of UTF-8 code points (input already validated by the JSON parser).
-std::size_t utf8_length(std::string_view s);
 
 }  // namespace gatehouse::http

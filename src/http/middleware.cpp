@@ -18,7 +18,9 @@ std::string client_ip_for(const Request& req, const std::string& peer, const Mid
   if (o.trust_proxy) {
     auto xff = req.header("x-forwarded-for");
     if (!xff.empty()) {
-      auto first = xff.substr(0, xff.find(','));
+      // The right-most entry is the one our proxy appended; earlier ones are client-supplied.
+      auto comma = xff.rfind(',');
+      auto first = comma == std::string_view::npos ? xff : xff.substr(comma + 1);
       while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
       while (!first.empty() && first.back() == ' ') first.remove_suffix(1);
       if (!first.empty() && first.size() <= 64) return std::string(first);

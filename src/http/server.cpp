@@ -14,7 +14,7 @@
 #include "core/random.hpp"
 #include "core/worker_pool.hpp"
 #include "http/envelope.hpp"
-#include "http/metrics.hpp"
+#include "core/metrics.hpp"
 
 namespace gatehouse::http {
 namespace asio = boost::asio;
@@ -88,7 +88,7 @@ struct Server::Impl {
     if (auto pre = apply_cors(req, nullptr, opts.middleware, m.route ? std::vector<std::string>{} : m.allowed))
       co_return *pre;
     if (!m.route) {
-      req.route = m.allowed.empty() ? "unmatched" : req.path;
+      req.route = "unmatched";  // raw paths would make metric labels unbounded
       if (m.allowed.empty()) co_return error_response(req, Errc::not_found, "No such endpoint");
       Response r = error_response(req, Errc::method_not_allowed, "Method not allowed");
       std::string allow;
@@ -138,8 +138,13 @@ struct Server::Impl {
     req.request_id = new_request_id();
     req.client_ip = peer;
     req.path = "/";
+    req.route = "rejected";
     Response res = error_response(req, code, std::move(msg));
+    int status = res.status;
     co_await write<bhttp::string_body>(stream, req, res, false, 11);
+    metrics().observe_request("?", req.route, status, 0);
+    if (opts.access_log)
+      log::access({{"request_id", req.request_id}, {"status", status}, {"ip", peer}, {"error", res.body.size() < 512 ? res.body : ""}});
   }
 
   awaitable<void> session(tcp_stream stream) {
@@ -240,6 +245,7 @@ void Server::run(const std::function<void(const std::string&)>& on_ready) {
   auto colon = s.opts.listen.rfind(':');
   std::string host = s.opts.listen.substr(0, colon);
   if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
   auto port = static_cast<unsigned short>(std::stoi(s.opts.listen.substr(colon + 1)));
   tcp::endpoint ep{asio::ip::make_address(host), port};
   s.acceptor.open(ep.protocol());

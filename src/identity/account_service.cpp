@@ -4,6 +4,7 @@
 #include "core/log.hpp"
 #include "core/random.hpp"
 #include "crypto/hash.hpp"
+#include "core/json_util.hpp"
 #include "identity/password_policy.hpp"
 #include "identity/store.hpp"
 
@@ -13,12 +14,29 @@ namespace {
 constexpr const char* kVerify = "verify_email";
 constexpr const char* kReset = "reset_password";
 
+// Passwords longer than the policy allows are refused before any hashing work.
+bool too_long(const std::string& password, const Config& cfg) {
+  return utf8_length(password) > static_cast<std::size_t>(cfg.password_max_length);
+}
+
 Error conflict(const char* field, const char* msg) {
   Error e = Error::make(Errc::conflict, msg);
   e.details[field] = msg;
   return e;
 }
 }  // namespace
+
+Status AccountService::rate_limit_password_check(const std::string& user_id) {
+  // Re-entering a password on an authenticated endpoint is guessable too: failures share
+  // the per-account login budget.
+  if (int wait = d_.limiter.peek("password-check:" + user_id, d_.cfg.rl_login_account); wait > 0) {
+    Error e = Error::make(Errc::rate_limited, "Too many wrong passwords, retry later");
+    e.retry_after = wait;
+    e.details["retry_after"] = wait;
+    return e;
+  }
+  return ok();
+}
 
 void AccountService::send_verification(store::Conn& c, const User& u, int64_t now) {
   std::string token = new_secret_token();
@@ -99,11 +117,11 @@ Result<User> AccountService::verify_email(const std::string& token, const Origin
   auto r = d_.db.transaction([&](store::Conn& c) -> Result<User> {
     auto uid = token.size() <= 256 ? sql::consume_email_token(c, crypto::token_hash(token), kVerify, now)
                                    : std::nullopt;
-    if (!uid) return Error::field("token", "Verification link is invalid, expired or already used");
-    sql::set_email_verified(c, *uid, now);
-    events::record(c, audit_event(o, "user.verify_email", *uid, *uid), now);
-    auto u = sql::user_by_id(c, *uid);
+    auto u = uid ? sql::user_by_id(c, *uid) : std::nullopt;
     if (!u || u->deleted) return Error::field("token", "Verification link is invalid, expired or already used");
+    sql::set_email_verified(c, u->id, now);
+    events::record(c, audit_event(o, "user.verify_email", u->id, u->id), now);
+    u->email_verified = true;
     return *u;
   });
   if (r) d_.users.invalidate(r->id);
@@ -169,7 +187,9 @@ Status AccountService::change_password(const Principal& p, const std::string& cu
   auto u = d_.db.with([&](store::Conn& c) { return sql::user_by_id(c, p.user_id); });
   if (!u || u->deleted) return Error::make(Errc::authentication, "Account no longer exists");
   int64_t now = now_seconds();
-  if (!d_.hasher.verify(current, u->password_hash).ok) {
+  if (auto s = rate_limit_password_check(u->id); !s) return s.error();
+  if (too_long(current, d_.cfg) || !d_.hasher.verify(current, u->password_hash).ok) {
+    d_.limiter.take("password-check:" + u->id, d_.cfg.rl_login_account);
     d_.db.with([&](store::Conn& c) {
       auto e = audit_event(o, "user.password_change", u->id, u->id);
       e.outcome = "failure";
@@ -197,8 +217,13 @@ Status AccountService::delete_account(const Principal& p, const std::optional<st
                                       const Origin& o) {
   auto u = d_.db.with([&](store::Conn& c) { return sql::user_by_id(c, p.user_id); });
   if (!u || u->deleted) return Error::make(Errc::authentication, "Account no longer exists");
-  if (password && !d_.hasher.verify(*password, u->password_hash).ok)
-    return Error::field("password", "Password is incorrect");
+  if (password) {
+    if (auto s = rate_limit_password_check(u->id); !s) return s.error();
+    if (too_long(*password, d_.cfg) || !d_.hasher.verify(*password, u->password_hash).ok) {
+      d_.limiter.take("password-check:" + u->id, d_.cfg.rl_login_account);
+      return Error::field("password", "Password is incorrect");
+    }
+  }
   int64_t now = now_seconds();
   auto ended = d_.db.transaction([&](store::Conn& c) {
     sql::soft_delete_user(c, u->id, now);

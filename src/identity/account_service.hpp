@@ -26,7 +26,8 @@ class AccountService {
   explicit AccountService(Deps d) : d_(d) {}
 
   Result<User> register_user(const Registration& r, const Origin& o);
-  /// Creates a user without the HTTP checks (CLI, first admin). No mail is sent.
+  /// Creates a user without the HTTP rate limits and hooks (CLI, first admin). Sends a
+  /// verification mail unless `verified`.
   Result<User> create_user(const Registration& r, bool verified, bool admin, const Origin& o);
   /// Adds a user with an existing password hash (bcrypt or Argon2id), e.g. from
   /// `gatehouse user import`. Validates email and username; 409 on duplicates.
@@ -55,6 +56,7 @@ class AccountService {
 
  private:
   void send_verification(store::Conn& c, const User& u, int64_t now);
+  Status rate_limit_password_check(const std::string& user_id);
   /// Inserts `u` (hash already set) with uniqueness checks and an audit row.
   Result<User> add_user(User u, bool send_mail, const Origin& o, const char* action);
   Deps d_;

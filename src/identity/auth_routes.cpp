@@ -86,7 +86,7 @@ void register_auth_routes(http::Router& r, IdentityApi api) {
     if (!id) f.fail("email", "Provide email or username");
     if (!f.ok()) return error_response(req, f.error());
     // Over-long passwords are refused before any hashing work.
-    if (http::utf8_length(*password) > static_cast<std::size_t>(api.cfg.password_max_length))
+    if (utf8_length(*password) > static_cast<std::size_t>(api.cfg.password_max_length))
       return error_response(req, Error::make(Errc::authentication, "Invalid credentials"));
     auto t = api.sessions.login(*id, *password, origin_of(req));
     if (!t) return error_response(req, t.error());

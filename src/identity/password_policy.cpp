@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "http/envelope.hpp"
+#include "core/json_util.hpp"
 
 namespace gatehouse::identity {
 
@@ -44,7 +44,7 @@ int password_score(const std::string& password, const std::vector<std::string>& 
 
 std::optional<std::string> check_password(const Config& cfg, const std::string& password,
                                           const std::vector<std::string>& inputs) {
-  auto len = http::utf8_length(password);
+  auto len = utf8_length(password);
   if (len < static_cast<std::size_t>(cfg.password_min_length))
     return "Password must be at least " + std::to_string(cfg.password_min_length) + " characters";
   if (len > static_cast<std::size_t>(cfg.password_max_length))

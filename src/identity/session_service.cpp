@@ -3,7 +3,7 @@
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "crypto/hash.hpp"
-#include "http/metrics.hpp"
+#include "core/metrics.hpp"
 #include "identity/store.hpp"
 
 namespace gatehouse::identity {
@@ -57,7 +57,7 @@ Result<TokenPair> SessionService::login(const std::string& login, const std::str
   }
   if (!ok) {
     d_.limiter.take("login-account:" + key, d_.cfg.rl_login_account);
-    http::metrics().count("gatehouse_logins_total", "result=\"failure\"");
+    metrics().count("gatehouse_logins_total", "result=\"failure\"");
     d_.db.with([&](store::Conn& c) {
       auto e = audit_event(o, "auth.login", user ? std::optional(user->id) : std::nullopt);
       e.outcome = "failure";
@@ -69,7 +69,7 @@ Result<TokenPair> SessionService::login(const std::string& login, const std::str
   }
   if (user->locked) {
     // Only after a correct password: a locked account is not revealed to guessers.
-    http::metrics().count("gatehouse_logins_total", "result=\"locked\"");
+    metrics().count("gatehouse_logins_total", "result=\"locked\"");
     d_.db.with([&](store::Conn& c) {
       auto ev = audit_event(o, "auth.login", user->id);
       ev.outcome = "failure";
@@ -81,7 +81,7 @@ Result<TokenPair> SessionService::login(const std::string& login, const std::str
     return e;
   }
   if (d_.cfg.require_verified_email && !user->email_verified) {
-    http::metrics().count("gatehouse_logins_total", "result=\"unverified\"");
+    metrics().count("gatehouse_logins_total", "result=\"unverified\"");
     Error e = Error::make(Errc::authorization,
                           "Email address not verified: follow the link in the verification mail "
                           "or request a new one");
@@ -118,7 +118,7 @@ Result<TokenPair> SessionService::login(const std::string& login, const std::str
   });
   d_.tokens.revoked(evicted, now);
   d_.users.invalidate(user->id);
-  http::metrics().count("gatehouse_logins_total", "result=\"success\"");
+  metrics().count("gatehouse_logins_total", "result=\"success\"");
   return pair;
 }
 
@@ -168,7 +168,7 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
                      session->id, *user};
   });
   d_.tokens.revoked(revoked, now);
-  if (!revoked.empty()) http::metrics().count("gatehouse_refresh_reuse_total");
+  if (!revoked.empty()) metrics().count("gatehouse_refresh_reuse_total");
   return result;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <boost/json/object.hpp>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +27,15 @@ std::string address_of(const std::string& from) {
   auto lt = from.find('<'), gt = from.find('>');
   return lt != std::string::npos && gt != std::string::npos && gt > lt ? from.substr(lt, gt - lt + 1)
                                                                       : "<" + from + ">";
+}
+
+std::string rfc5322_date(int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return buf;
 }
 
 struct Upload {
@@ -134,7 +144,7 @@ bool Mailer::send(const std::string& id, const Message& m, std::string& error) {
 
 std::string Mailer::render(const std::string& id, const Message& m) const {
   std::string domain = "gatehouse.local";
-  return "Date: " + iso8601(now_seconds()) + "\r\nTo: " + m.to + "\r\nFrom: " + cfg_.smtp.from +
+  return "Date: " + rfc5322_date(now_seconds()) + "\r\nTo: " + m.to + "\r\nFrom: " + cfg_.smtp.from +
          "\r\nSubject: " + m.subject + "\r\nMessage-ID: <" + id + "@" + domain +
          ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + m.body;
 }

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "http/envelope.hpp"
-#include "http/metrics.hpp"
+#include "core/metrics.hpp"
 #include "ops/openapi.hpp"
 
 namespace gatehouse::ops {
@@ -56,7 +56,7 @@ void register_ops_routes(http::Router& r, OpsApi api) {
   }, "Health with database check and version");
 
   r.get("/metrics", Pool::io, [](Request&) {
-    return text(200, "text/plain; version=0.0.4", http::metrics().render());
+    return text(200, "text/plain; version=0.0.4", metrics().render());
   }, "Prometheus metrics");
 
   r.get("/.well-known/jwks.json", Pool::io, [api](Request&) {

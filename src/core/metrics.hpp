@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace gatehouse::http {
+namespace gatehouse {
 
 class Metrics {
  public:
@@ -39,4 +39,4 @@ class Metrics {
 /// The one registry of the process.
 Metrics& metrics();
 
-}  // namespace gatehouse::http
+}  // namespace gatehouse

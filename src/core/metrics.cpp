@@ -1,8 +1,8 @@
-#include "http/metrics.hpp"
+#include "core/metrics.hpp"
 
 #include <sstream>
 
-namespace gatehouse::http {
+namespace gatehouse {
 
 Metrics& metrics() {
   static Metrics m;
@@ -65,4 +65,4 @@ std::string Metrics::render() {
   return o.str();
 }
 
-}  // namespace gatehouse::http
+}  // namespace gatehouse
