@@ -44,6 +44,16 @@ for _ in $(seq $TOKENS_REFRESH); do
   login | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["refresh_token"])' >> "$DIR/refresh_tokens"
 done
 
+# Authorization fixtures: a service with a role granting doc:read to the bench user, and
+# an application token of that service.
+api() { curl -s -X "$1" "$URL$2" -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" ${3:+-d "$3"}; }
+field() { /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+SUBJECT=$(api GET /api/v1/auth/me | field '["data"]["id"]')
+SERVICE_ID=$(api POST /api/v1/services '{"name":"bench-docs"}' | field '["data"]["id"]')
+ROLE_ID=$(api POST "/api/v1/services/$SERVICE_ID/roles" '{"name":"reader","permissions":["doc:read"]}' | field '["data"]["id"]')
+api POST "/api/v1/users/$SUBJECT/services/$SERVICE_ID/roles/$ROLE_ID" > /dev/null
+APP_TOKEN=$(api POST /api/v1/tokens "{\"service_id\":\"$SERVICE_ID\",\"name\":\"bench\"}" | field '["data"]["token"]')
+
 # name | connections | wrk args...
 RESULTS=()
 run() {
@@ -58,6 +68,8 @@ run() {
 }
 TOKEN=$TOKEN run "GET /api/v1/auth/me" 64 -s bench/me.lua "$URL/api/v1/auth/me"
 run "GET /.well-known/jwks.json" 64 "$URL/.well-known/jwks.json"
+TOKEN=$TOKEN SUBJECT=$SUBJECT SERVICE=bench-docs run "POST /api/v1/authz/check" 64 -s bench/authz_check.lua "$URL/api/v1/authz/check"
+APP_TOKEN=$APP_TOKEN run "GET /api/v1/tokens/validate" 64 -s bench/token_validate.lua "$URL/api/v1/tokens/validate"
 EMAIL=$EMAIL PASSWORD=$PASSWORD run "POST /api/v1/auth/login" 16 -s bench/login.lua "$URL/api/v1/auth/login"
 TOKENS_FILE=$DIR/refresh_tokens TOKENS_PER_THREAD=$((TOKENS_REFRESH / 2)) \
   run "POST /api/v1/auth/refresh" $CONNS_REFRESH -s bench/refresh.lua "$URL/api/v1/auth/refresh"
