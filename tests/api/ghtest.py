@@ -8,6 +8,7 @@ Run with the Debian interpreter: /usr/bin/python3 -m pytest -q tests/api
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -49,6 +50,7 @@ def binary() -> Path:
                 if subprocess.run([str(copy), "version"], capture_output=True,
                                   timeout=30).returncode == 0:
                     _BINARY_COPY = copy
+                    atexit.register(shutil.rmtree, d, True)
                     return copy
                 shutil.rmtree(d, ignore_errors=True)
         except OSError as e:
