@@ -67,7 +67,8 @@ void App::load_keys() {
 authz::AuthzDeps App::authz_deps() { return authz::AuthzDeps{cfg, *db, *mailer, *limiter, generation}; }
 
 identity::Deps App::deps() {
-  return identity::Deps{cfg, *db, *hasher, *tokens, *mailer, *limiter, users, *prehooks};
+  return identity::Deps{cfg, *db, *hasher, *tokens, *mailer, *limiter, users, *prehooks,
+                        [this] { generation.bump(); }};
 }
 
 namespace {
@@ -141,6 +142,8 @@ int serve(App& app) {
   std::thread reloader([&] {
     for (int i = 0; !stop_reload.load(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      // Changes made by other nodes or the CLI reach cached decisions within 30 s.
+      if (i % 120 == 119) app.generation.bump();
       if (i % 240 == 239) {
         try { app.keys->load(); } catch (const std::exception& ex) { log::error("key reload failed", {{"error", ex.what()}}); }
       }

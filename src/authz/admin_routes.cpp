@@ -153,15 +153,16 @@ void register_admin_routes(http::Router& r, AuthzApi api) {
       else f.fail("event_types", "Must be an array of event types");
     }
     if (!f.ok()) return error_response(req, f.error());
-    auto w = api.webhooks.create(*url, secret, types, description, p.user_id);
+    auto w = api.webhooks.create(*url, secret, types, description, identity::audit_event(origin_of(req), "", p.user_id));
     if (!w) return error_response(req, w.error());
     auto o = events::to_json(w->first);
     o["secret"] = w->second;
     return ok_response(req, 201, std::move(o), "Webhook registered; the secret is shown once");
   }), "Register a webhook (URL, secret, event types) — admin");
 
-  r.del("/api/v1/admin/webhooks/{id}", Pool::db, admin_only(api, [api](Request& req, const Principal&) {
-    if (auto s = api.webhooks.remove(req.params["id"]); !s) return error_response(req, s.error());
+  r.del("/api/v1/admin/webhooks/{id}", Pool::db, admin_only(api, [api](Request& req, const Principal& p) {
+    if (auto s = api.webhooks.remove(req.params["id"], identity::audit_event(origin_of(req), "", p.user_id)); !s)
+      return error_response(req, s.error());
     return ok_response(req, 200, json::object{{"id", req.params["id"]}}, "Webhook removed");
   }), "Deactivate a webhook — admin");
 

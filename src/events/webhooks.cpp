@@ -50,7 +50,8 @@ void Webhooks::reload() {
 Result<std::pair<Webhook, std::string>> Webhooks::create(const std::string& url, std::optional<std::string> secret,
                                                          const std::vector<std::string>& types,
                                                          const std::optional<std::string>& description,
-                                                         const std::string& created_by) {
+                                                         AuditEvent audit) {
+  std::string created_by = audit.actor_id.value_or("");
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
     return Error::field("url", "Must be an http:// or https:// URL");
   if (types.empty()) return Error::field("event_types", "Name at least one event type, or \"*\"");
@@ -58,9 +59,15 @@ Result<std::pair<Webhook, std::string>> Webhooks::create(const std::string& url,
   if (secret->size() < 16) return Error::field("secret", "Must be at least 16 characters");
   Webhook w{new_uuid(), url, types, description, created_by, now_seconds(), true};
   std::string sealed = crypto::base64_encode(crypto::aead_seal(master_key_, *secret, w.id));
-  db_.query("INSERT INTO webhooks (id, url, secret_sealed, event_types, description, created_by, created_at)"
+  audit.action = "webhook.create";
+  audit.subject_id = w.id;
+  audit.details["url"] = url;
+  db_.transaction([&](store::Conn& c) {
+    c.query("INSERT INTO webhooks (id, url, secret_sealed, event_types, description, created_by, created_at)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7)",
             {w.id, url, sealed, to_json_text(types), description, created_by, w.created_at});
+    record(c, audit, w.created_at);
+  });
   reload();
   return std::make_pair(w, *secret);
 }
@@ -73,12 +80,18 @@ Result<std::vector<Webhook>> Webhooks::list() {
   return out;
 }
 
-Status Webhooks::remove(const std::string& id) {
+Status Webhooks::remove(const std::string& id, AuditEvent audit) {
   // Deactivated, not deleted: its deliveries stay visible.
-  if (db_.query("UPDATE webhooks SET active = 0 WHERE id = $1 AND active = 1", {id}).affected == 0)
-    return Error::make(Errc::not_found, "Webhook not found");
-  db_.query("UPDATE webhook_deliveries SET status = 'failed', last_error = 'webhook removed'"
+  bool found = db_.transaction([&](store::Conn& c) {
+    if (c.query("UPDATE webhooks SET active = 0 WHERE id = $1 AND active = 1", {id}).affected == 0) return false;
+    c.query("UPDATE webhook_deliveries SET status = 'failed', last_error = 'webhook removed'"
             " WHERE webhook_id = $1 AND status = 'pending'", {id});
+    audit.action = "webhook.delete";
+    audit.subject_id = id;
+    record(c, audit, now_seconds());
+    return true;
+  });
+  if (!found) return Error::make(Errc::not_found, "Webhook not found");
   reload();
   return ok();
 }

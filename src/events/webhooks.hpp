@@ -44,9 +44,10 @@ class Webhooks {
   Result<std::pair<Webhook, std::string>> create(const std::string& url, std::optional<std::string> secret,
                                                  const std::vector<std::string>& event_types,
                                                  const std::optional<std::string>& description,
-                                                 const std::string& created_by);
+                                                 AuditEvent audit);
   Result<std::vector<Webhook>> list();
-  Status remove(const std::string& id);
+  /// `audit` carries who and from where; action and subject are filled in here.
+  Status remove(const std::string& id, AuditEvent audit);
   Result<boost::json::array> deliveries(const std::string& webhook_id, int limit);
 
   /// Adds deliveries for `e` to the outbox on `c` (the audited change's transaction).

@@ -233,6 +233,7 @@ Status AccountService::delete_account(const Principal& p, const std::optional<st
   });
   d_.tokens.revoked(ended, now);
   d_.users.invalidate(u->id);
+  if (d_.authz_changed) d_.authz_changed();
   return ok();
 }
 

@@ -25,6 +25,9 @@ struct Deps {
   RateLimiter& limiter;
   UserCache& users;
   const events::PreHooks& prehooks;
+  /// Called after a change that affects authorization decisions (e.g. account deletion),
+  /// so cached decisions are dropped.
+  std::function<void()> authz_changed;
 };
 
 /// Lower-cased, trimmed email or username used for lookups and uniqueness.
