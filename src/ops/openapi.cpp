@@ -15,6 +15,10 @@ json::object str_prop(const char* desc, int max = 0, const char* format = nullpt
   return o;
 }
 
+json::object str_array(const char* desc) {
+  return {{"type", "array"}, {"items", {{"type", "string"}}}, {"description", desc}};
+}
+
 json::object schema(std::initializer_list<std::pair<const char*, json::object>> props,
                     std::initializer_list<const char*> required) {
   json::object p;
@@ -59,6 +63,59 @@ const std::map<std::string, json::object>& request_schemas() {
                {"password", str_prop("New password")},
                {"confirm_password", str_prop("Must equal password when given")}},
               {"token", "password"})},
+      {"POST /api/v1/organizations", schema({{"name", str_prop("Organization name", 128)},
+                                              {"description", str_prop("Description", 1024)}},
+                                             {"name"})},
+      {"PATCH /api/v1/organizations/{id}", schema({{"name", str_prop("Organization name", 128)},
+                                                   {"description", str_prop("Description or null", 1024)}},
+                                                  {})},
+      {"POST /api/v1/organizations/{id}/members",
+       schema({{"user_id", str_prop("User id (or give email)")}, {"email", str_prop("Email of an existing user")},
+               {"role", str_prop("owner, admin, member or a custom role id; default member")}},
+              {})},
+      {"PATCH /api/v1/organizations/{id}/members/{userId}/role", schema({{"role", str_prop("New role")}}, {"role"})},
+      {"POST /api/v1/organizations/{id}/roles",
+       schema({{"name", str_prop("Role name", 64)}, {"description", str_prop("Description", 512)},
+               {"permissions", str_array("Organization permissions from the catalogue")}},
+              {"name", "permissions"})},
+      {"POST /api/v1/organizations/{id}/invitations",
+       schema({{"email", str_prop("Invitee email", 254)}, {"role", str_prop("Role on acceptance; default member")}},
+              {"email"})},
+      {"POST /api/v1/auth/switch-organization", schema({{"org_id", str_prop("Organization id, or null to clear")}}, {"org_id"})},
+      {"POST /api/v1/services", schema({{"name", str_prop("Unique service name", 128)},
+                                        {"description", str_prop("Description", 1024)}},
+                                       {"name"})},
+      {"PUT /api/v1/services/{id}", schema({{"name", str_prop("Unique service name", 128)},
+                                            {"description", str_prop("Description", 1024)}},
+                                           {"name"})},
+      {"POST /api/v1/services/{id}/roles",
+       schema({{"name", str_prop("Role name", 64)}, {"description", str_prop("Description", 512)},
+               {"permissions", str_array("resource:action names; created when new")}},
+              {"name"})},
+      {"PUT /api/v1/roles/{id}",
+       schema({{"name", str_prop("Role name", 64)}, {"description", str_prop("Description", 512)},
+               {"permissions", str_array("Replaces the role's permissions")}},
+              {})},
+      {"POST /api/v1/authz/check",
+       schema({{"subject", str_prop("User id")}, {"service", str_prop("Service id or name")},
+               {"permission", str_prop("resource:action")}, {"org", str_prop("Organization id (optional)")}},
+              {"subject", "service", "permission"})},
+      {"POST /api/v1/authz/check/batch",
+       {{"type", "object"}, {"required", {"checks"}},
+        {"properties", {{"checks", {{"type", "array"}, {"maxItems", 100}, {"items", {{"type", "object"}}}}}}}}},
+      {"POST /api/v1/tokens",
+       schema({{"service_id", str_prop("Service id or name")}, {"name", str_prop("Token name", 128)},
+               {"scopes", str_array("Scopes")}, {"expires_in_days", {{"type", "integer"}, {"minimum", 1}}},
+               {"expires_in", {{"type", "integer"}, {"minimum", 1}, {"description", "Seconds"}}}},
+              {"service_id", "name"})},
+      {"PATCH /api/v1/admin/users/{public_id}",
+       schema({{"locked", {{"type", "boolean"}}}, {"email_verified", {{"type", "boolean"}}},
+               {"force_logout", {{"type", "boolean"}}}, {"roles", str_array("Global role names (replaces)")}},
+              {})},
+      {"POST /api/v1/admin/webhooks",
+       schema({{"url", str_prop("http(s) endpoint", 2048)}, {"secret", str_prop("Signing secret (generated when absent)")},
+               {"event_types", str_array("Event types, or [\"*\"]")}, {"description", str_prop("Description", 512)}},
+              {"url"})},
   };
   return m;
 }
@@ -67,7 +124,8 @@ bool is_product_api(const std::string& path) { return path.rfind("/api/", 0) == 
 
 bool needs_auth(const std::string& method, const std::string& path) {
   static const char* open[] = {"/api/v1/auth/register", "/api/v1/auth/verify-email", "/api/v1/auth/login",
-                               "/api/v1/auth/refresh", "/api/v1/password/", "/api/health"};
+                               "/api/v1/auth/refresh", "/api/v1/password/", "/api/health",
+                               "/api/v1/tokens/validate"};
   if (path == "/api/v1" || path == "/api/v1/openapi.json" || !is_product_api(path)) return false;
   for (auto* p : open)
     if (path.rfind(p, 0) == 0) return false;
