@@ -245,7 +245,7 @@ int main(int argc, char** argv) {
       e.details["alg"] = k.alg;
       events::record(c, e, now_seconds());
     });
-    print(g, key_json(k), "New signing key " + k.kid + " (" + k.alg + "); servers pick it up within a minute");
+    print(g, key_json(k), "New signing key " + k.kid + " (" + k.alg + "); servers pick it up within 10 seconds");
   });
 
   // config

@@ -137,14 +137,14 @@ int serve(App& app) {
   so.middleware = {c.cors_origins, c.trust_proxy, c.issuer.rfind("https://", 0) == 0};
   http::Server server(so, router, db_pool, hash_pool);
 
-  // Keys rotated by the CLI or another node are picked up within a minute.
+  // Keys rotated by the CLI or another node are picked up within 10 s.
   std::atomic<bool> stop_reload{false};
   std::thread reloader([&] {
     for (int i = 0; !stop_reload.load(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
       // Changes made by other nodes or the CLI reach cached decisions within 30 s.
       if (i % 120 == 119) app.generation.bump();
-      if (i % 240 == 239) {
+      if (i % 40 == 39) {
         try { app.keys->load(); } catch (const std::exception& ex) { log::error("key reload failed", {{"error", ex.what()}}); }
       }
     }

@@ -2,6 +2,8 @@
 
 #include <openssl/rand.h>
 
+#include <chrono>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 
@@ -33,6 +35,37 @@ static std::string format_uuid(unsigned char b[16]) {
 std::string new_uuid() {
   auto r = random_bytes(16);
   return format_uuid(reinterpret_cast<unsigned char*>(r.data()));
+}
+
+std::string new_uuid_v7() {
+  static std::mutex mu;
+  static uint64_t last_ms = 0, counter = 0;
+  uint64_t ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+  uint64_t seq;
+  {
+    std::lock_guard g(mu);
+    if (ms <= last_ms) {
+      ms = last_ms;
+      if (++counter > 0xfff) {  // 4096 ids in one millisecond: borrow the next one
+        counter = 0;
+        ms = ++last_ms;
+      }
+    } else {
+      last_ms = ms;
+      counter = 0;
+    }
+    seq = counter;
+  }
+  auto r = random_bytes(16);
+  auto* b = reinterpret_cast<unsigned char*>(r.data());
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+  b[6] = static_cast<unsigned char>(0x70 | ((seq >> 8) & 0x0f));
+  b[7] = static_cast<unsigned char>(seq & 0xff);
+  std::string s = format_uuid(b);
+  s[14] = '7';  // format_uuid stamps version 4; this one is version 7
+  return s;
 }
 
 std::string new_request_id() {

@@ -10,6 +10,9 @@ namespace gatehouse {
 std::string random_bytes(std::size_t n);
 /// UUID version 4 from the CSPRNG, lowercase canonical form.
 std::string new_uuid();
+/// UUID version 7 (RFC 9562): millisecond timestamp + a per-process counter + random, so
+/// ids sort in creation order even within one second (used for sessions).
+std::string new_uuid_v7();
 /// UUID-shaped request id from a fast per-thread PRNG: unique, not secret.
 std::string new_request_id();
 /// 256-bit random token, base64url without padding (43 chars).

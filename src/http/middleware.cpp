@@ -64,7 +64,7 @@ std::optional<Response> apply_cors(const Request& req, Response* res, const Midd
     r.set_header("Access-Control-Expose-Headers", "X-Request-ID, Retry-After, WWW-Authenticate");
   };
   if (!preflight) {
-    add(*res);
+    if (res) add(*res);  // called again with the response once the handler has run
     return std::nullopt;
   }
   Response r;

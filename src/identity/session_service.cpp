@@ -15,7 +15,7 @@ Error invalid_refresh() { return Error::make(Errc::authentication, "Invalid refr
 
 TokenPair SessionService::start_session(store::Conn& c, const User& u, const Origin& o, int64_t now,
                                         std::vector<std::string>& evicted) {
-  Session s{new_uuid(), u.id, now, now, now + d_.cfg.refresh_token_ttl, o.ip,
+  Session s{new_uuid_v7(), u.id, now, now, now + d_.cfg.refresh_token_ttl, o.ip,
             o.user_agent.substr(0, 512), std::nullopt};
   sql::insert_session(c, s);
   std::string refresh = new_secret_token();

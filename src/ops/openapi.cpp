@@ -168,7 +168,9 @@ json::object openapi_document(const http::Router& router, const std::string& ser
     if (needs_auth(r.method, r.pattern)) op["security"] = json::array{json::object{{"bearerAuth", json::array{}}}};
     std::string method = r.method;
     for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    paths[r.pattern].emplace_object()[method] = std::move(op);
+    auto& entry = paths[r.pattern];
+    if (!entry.is_object()) entry.emplace_object();
+    entry.as_object()[method] = std::move(op);
   }
   json::object envelope = schema({{"version", str_prop("Envelope version, 1.0")},
                                   {"message", str_prop("Human-readable summary")},

@@ -222,13 +222,13 @@ def test_keys_rotate_default_alg(server_factory):
 
 
 def test_keys_rotate_picked_up_by_running_server(server_factory):
-    """The CLI says running servers pick a rotated key up within a minute; wait for it."""
+    """The CLI says running servers pick a rotated key up within 10 seconds; wait for it."""
     s = server_factory()
     u = create_user(s)
     old = u.login()
     old_kid = jwt.get_unverified_header(old["access_token"])["kid"]
     s.cli("keys", "rotate", check=True)
-    deadline = time.monotonic() + 75
+    deadline = time.monotonic() + 30
     while len(jwks_kids(s)) < 2 and time.monotonic() < deadline:
         time.sleep(1)
     check_rotated(s, u, old, old_kid, "ES256")
