@@ -59,6 +59,14 @@ def test_list_and_search_users(srv, admin):
     assert body["data"] == [] and body["meta"]["total"] == 0
 
 
+def test_search_by_full_email(srv, admin):
+    """The query string is percent-decoded: the @ of an address travels as %40."""
+    tag = "full" + uuid.uuid4().hex[:8]
+    users = tagged_users(srv, 2, tag)
+    body = assert_envelope_ok(admin.get(f"{API}/admin/users", params={"q": users[1][1]}))
+    assert [u["id"] for u in body["data"]] == [users[1][0]], body["meta"]
+
+
 def test_paginate_users(srv, admin):
     tag = "page" + uuid.uuid4().hex[:8]
     users = tagged_users(srv, 5, tag)

@@ -234,6 +234,16 @@ def test_permissions_endpoints(srv, owner, svc):
     assert_error(srv.get(f"{API}/permissions"), 401)
 
 
+def test_permissions_by_service_name_with_space(srv, owner):
+    name = "Billing Service " + uname()
+    svc = create_service(owner, name=name)
+    create_role(owner, svc["id"], ["invoice:read"])
+    r = owner.get(f"{API}/permissions", params={"service": name})  # sent as Billing+Service+...
+    assert [p["name"] for p in assert_envelope_ok(r)["data"]] == ["invoice:read"]
+    r = owner.get(f"{API}/permissions?service=" + name.replace(" ", "%20"))
+    assert [p["name"] for p in assert_envelope_ok(r)["data"]] == ["invoice:read"]
+
+
 # ------------------------------------------------------------------ assignments
 
 
