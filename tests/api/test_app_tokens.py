@@ -248,3 +248,13 @@ def test_token_of_deleted_service(srv, owner, svc):
     assert_error(validate(srv, t["token"]), 401)
     assert_error(validate(srv, t["token"], "bearer"), 401)
     assert_error(owner.get(f"{API}/tokens/service/{svc['id']}"), 404)
+
+
+def test_list_by_service_name_with_space(srv, owner):
+    """Path segments are percent-decoded: a service name with a space travels as %20."""
+    name = "Token Service " + uname()
+    svc = create_service(owner, name=name)
+    t = new_app_token(owner, name)
+    assert t["service_id"] == svc["id"]
+    r = owner.get(f"{API}/tokens/service/" + name.replace(" ", "%20"))
+    assert [x["id"] for x in assert_envelope_ok(r)["data"]] == [t["id"]]

@@ -316,3 +316,14 @@ def test_cache_self_deleted_subject(srv, world):
     assert_envelope_ok(user.delete(f"{API}/users/me", json={"password": user.password}))
     d = check(srv, owner.h, user.id, svc["id"], "doc:read")
     assert d["allowed"] is False and d["reason"] == "subject not found"
+
+
+def test_batch_by_service_owner(srv, world):
+    """The single check lets a service's owner ask about anyone in it; the batch follows suit."""
+    owner, user, svc = world["owner"], world["user"], world["svc"]
+    assert check(srv, owner.h, user.id, svc["id"], "doc:read")["allowed"] is True
+    r = srv.post(f"{API}/authz/check/batch", headers=owner.h,
+                 json={"checks": [{"subject": user.id, "service": svc["id"], "permission": "doc:read"},
+                                  {"subject": user.id, "service": svc["id"], "permission": "doc:nope"}]})
+    res = assert_envelope_ok(r)["data"]["results"]
+    assert [x["allowed"] for x in res] == [True, False]

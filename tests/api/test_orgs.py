@@ -580,3 +580,52 @@ def test_org_role_claim_follows_role_change(srv, owner, org):
     c = claims(m.relogin().token)
     assert c["org_role"] == "admin"
     assert "members:manage" in c["org_permissions"]
+
+
+def test_custom_role_cannot_grant_above_itself(srv, owner, org):
+    """A custom role ranks as a member: with members:manage/invite it may bring people in, but
+    not as admins (change_role already refuses "a role above your own")."""
+    base = f"{API}/organizations/{org['id']}"
+    mgr_role = assert_envelope_ok(owner.post(f"{base}/roles", json={
+        "name": "manager", "permissions": ["org:read", "members:read", "members:manage", "members:invite"]}), 201)["data"]
+    mgr = new_actor(srv)
+    add_member(owner, org["id"], mgr.id, mgr_role["id"])
+    # allowed: plain members
+    plain = new_actor(srv)
+    assert_envelope_ok(mgr.post(f"{base}/members", json={"user_id": plain.id}), 201)
+    # refused through change_role ...
+    assert_error(mgr.patch(f"{base}/members/{plain.id}/role", json={"role": "admin"}), 403)
+    assert_error(mgr.patch(f"{base}/members/{mgr.id}/role", json={"role": "admin"}), 403)
+    # ... and so through add_member and invitations
+    newcomer = new_actor(srv)
+    assert_error(mgr.post(f"{base}/members", json={"user_id": newcomer.id, "role": "admin"}), 403)
+    assert_error(mgr.post(f"{base}/invitations", json={"email": unique_email(), "role": "admin"}), 403)
+    assert newcomer.id not in members_of(owner, org["id"])
+
+
+def test_deleted_org_leaves_no_active_claims(srv, owner, org):
+    m = new_actor(srv)
+    add_member(owner, org["id"], m.id)
+    assert_envelope_ok(m.post(f"{API}/auth/switch-organization", json={"org_id": org["id"]}))
+    assert_envelope_ok(owner.post(f"{API}/auth/switch-organization", json={"org_id": org["id"]}))
+    assert_envelope_ok(owner.delete(f"{API}/organizations/{org['id']}"))
+    for a in (m, owner):
+        assert "org_id" not in claims(a.relogin().token)
+    assert_error(m.post(f"{API}/auth/switch-organization", json={"org_id": org["id"]}), 404)
+
+
+def test_invitation_address_case_insensitive(srv, owner, org):
+    u = new_actor(srv)
+    local, domain = u.email.split("@")
+    invited = local.upper() + "@" + domain.upper()
+    assert_envelope_ok(owner.post(f"{API}/organizations/{org['id']}/invitations", json={"email": invited}), 201)
+    token = invitation_token(srv, invited)["token"]
+    m = assert_envelope_ok(u.post(f"{API}/invitations/{token}/accept"))["data"]
+    assert m["user_id"] == u.id
+
+
+def test_my_organizations_empty(srv):
+    a = new_actor(srv)
+    body = assert_envelope_ok(a.get(f"{API}/users/me/organizations"))
+    assert body["data"] == []
+    assert_error(srv.get(f"{API}/users/me/organizations"), 401)
