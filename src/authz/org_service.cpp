@@ -123,6 +123,7 @@ Result<Member> OrgService::add_member(const std::string& org_id, const std::stri
     if (!mine) return mine.error();
     if (auto v = valid_role(c, org_id, role); !v) return v.error();
     if (role == "owner" && *mine != "owner") return forbidden("Only owners can add owners");
+    if (rank(role) < rank(*mine)) return forbidden("You cannot grant a role above your own");
     auto user = user_ref.find('@') != std::string::npos ? identity::sql::user_by_email(c, identity::normalize_login(user_ref))
                                                         : identity::sql::user_by_id(c, user_ref);
     if (!user || user->deleted) return not_found("User");
@@ -254,6 +255,7 @@ Result<Invitation> OrgService::invite(const std::string& org_id, const std::stri
     if (!mine) return mine.error();
     if (auto v = valid_role(c, org_id, role); !v) return v.error();
     if (role == "owner" && *mine != "owner") return forbidden("Only owners can invite owners");
+    if (rank(role) < rank(*mine)) return forbidden("You cannot grant a role above your own");
     auto org = sql::org_by_id(c, org_id);
     Invitation inv{new_uuid(), org_id, email, role, p.user_id, now, now + kInviteTtl, std::nullopt};
     sql::insert_invitation(c, inv, crypto::token_hash(token));

@@ -36,7 +36,7 @@ Result<Service> ServiceRegistry::create(const std::string& name, const std::opti
                                         const Principal& p, const Origin& o) {
   int64_t now = now_seconds();
   Service s{new_uuid(), name, description, p.user_id, now, now};
-  return unique_or_conflict([&]() -> Result<Service> {
+  auto r = unique_or_conflict([&]() -> Result<Service> {
     return d_.db.transaction([&](store::Conn& c) -> Result<Service> {
       if (sql::service_by_name(c, name)) return conflict("A service with that name already exists");
       sql::insert_service(c, s);
@@ -46,6 +46,8 @@ Result<Service> ServiceRegistry::create(const std::string& name, const std::opti
       return s;
     });
   }, "A service with that name already exists");
+  if (r) d_.generation.bump();  // cached "no such service" answers must go
+  return r;
 }
 
 Result<std::vector<Service>> ServiceRegistry::list() {

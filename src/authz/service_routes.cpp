@@ -69,6 +69,16 @@ bool may_check_without_db(const Caller& c, const CheckRequest& r, Decisions& d) 
   return false;
 }
 
+// The full rule, including admins and service owners (needs the database).
+bool may_check(AuthzApi& api, const Caller& c, const CheckRequest& r, bool caller_is_admin) {
+  if (caller_is_admin || may_check_without_db(c, r, api.decisions)) return true;
+  if (!c.user) return false;
+  auto sid = api.decisions.resolve_service(r.service);
+  if (!sid) return false;  // asking about others needs ownership; an unknown service has none
+  auto s = api.registry.get(*sid);
+  return s && s->owner_id == c.user->user_id;
+}
+
 json::object decision_json(const CheckRequest& r, const Decision& d) {
   return {{"allowed", d.allowed}, {"reason", d.reason}, {"subject", r.subject}, {"service", r.service},
           {"permission", r.permission}, {"org", r.org ? json::value(*r.org) : json::value(nullptr)}};
@@ -202,13 +212,10 @@ void register_service_routes(http::Router& r, AuthzApi api) {
     if (!body) return error_response(req, body.error());
     auto cr = check_request(*body);
     if (!cr) return error_response(req, cr.error());
-    if (!may_check_without_db(*caller, *cr, api.decisions)) {
-      bool allowed = caller->user && api.admin.require_admin(*caller->user).has_value();
-      if (!allowed && caller->user)
-        if (auto sid = api.decisions.resolve_service(cr->service))
-          if (auto s = api.registry.get(*sid); s && s->owner_id == caller->user->user_id) allowed = true;
-      if (!allowed) return error_response(req, forbidden("You may only check your own permissions, or your service's"));
-    }
+    bool admin = !may_check_without_db(*caller, *cr, api.decisions) && caller->user &&
+                 api.admin.require_admin(*caller->user).has_value();
+    if (!may_check(api, *caller, *cr, admin))
+      return error_response(req, forbidden("You may only check your own permissions, or your service's"));
     auto d = api.decisions.check(*cr);
     if (!d) return error_response(req, d.error());
     return ok_response(req, 200, decision_json(*cr, *d));
@@ -243,7 +250,7 @@ void register_service_routes(http::Router& r, AuthzApi api) {
       if (!item.is_object()) return error_response(req, Error::field("checks", "Every item must be an object"));
       auto cr = check_request(item.as_object());
       if (!cr) return error_response(req, cr.error());
-      if (!admin && !may_check_without_db(*caller, *cr, api.decisions))
+      if (!may_check(api, *caller, *cr, admin))
         return error_response(req, forbidden("You may only check your own permissions, or your service's"));
       auto d = api.decisions.check(*cr);
       if (!d) results.push_back(json::object{{"allowed", false}, {"reason", d.error().public_message}});

@@ -13,8 +13,10 @@ std::string_view Request::header(std::string_view name) const {
 std::optional<std::string> Request::query_param(std::string_view name) const {
   auto parsed = boost::urls::parse_query(query);
   if (!parsed) return std::nullopt;
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;  // HTML forms encode spaces as '+'
   for (auto p : *parsed)
-    if (p.key == name) return std::string(p.has_value ? p.value : "");
+    if (p.key.decode(opts) == name) return p.has_value ? p.value.decode(opts) : std::string();
   return std::nullopt;
 }
 

@@ -18,6 +18,27 @@ std::vector<std::string> split(std::string_view path) {
   return out;
 }
 
+// RFC 3986 §2.1 percent-decoding of a path segment; malformed escapes stay as they are.
+std::string percent_decode(const std::string& s) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 bool is_param(const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
 
 // Score: literal matches count more, so /sessions/stats beats /sessions/{id}.
@@ -61,6 +82,7 @@ Match Router::match(std::string_view method, std::string_view path) const {
   }
   if (m.route) {
     match_score(*m.route, segs, &m.params);
+    for (auto& [_, v] : m.params) v = percent_decode(v);
     return m;
   }
   for (const auto& r : routes_)

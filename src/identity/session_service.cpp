@@ -128,6 +128,7 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
   int64_t now = now_seconds();
   std::string hash = crypto::token_hash(token);
   std::vector<std::string> revoked;
+  std::string reused_by;
   auto result = d_.db.transaction([&](store::Conn& c) -> Result<TokenPair> {
     auto row = sql::refresh_by_hash(c, hash);
     if (!row) return invalid_refresh();
@@ -149,11 +150,8 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
       bool race = grace > 0 && again && again->rotated_at && now - *again->rotated_at <= grace &&
                   successor && !successor->rotated_at;
       if (!race) {
-        sql::revoke_session(c, session->id, now, "refresh_token_reused");
-        revoked.push_back(session->id);
-        auto e = audit_event(o, "auth.refresh_reuse", user->id, session->id);
-        e.outcome = "failure";
-        events::record(c, e, now);
+        revoked.push_back(session->id);  // revoked below: this transaction rolls back
+        reused_by = user->id;
         Error err = Error::make(Errc::authentication,
                                 "Refresh token reuse detected: the session has been revoked");
         err.details["reason"] = "refresh_token_reused";
@@ -167,8 +165,17 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
     return TokenPair{d_.tokens.issue(*user, session->id, now, c), next, d_.cfg.access_token_ttl,
                      session->id, *user};
   });
-  d_.tokens.revoked(revoked, now);
-  if (!revoked.empty()) metrics().count("gatehouse_refresh_reuse_total");
+  if (!revoked.empty()) {
+    // Replay of a rotated token: end the whole family (the session), audited.
+    d_.db.transaction([&](store::Conn& c) {
+      sql::revoke_session(c, revoked[0], now, "refresh_token_reused");
+      auto e = audit_event(o, "auth.refresh_reuse", reused_by, revoked[0]);
+      e.outcome = "failure";
+      events::record(c, e, now);
+    });
+    d_.tokens.revoked(revoked, now);
+    metrics().count("gatehouse_refresh_reuse_total");
+  }
   return result;
 }
 

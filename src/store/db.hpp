@@ -96,7 +96,8 @@ class Database {
   virtual Lease acquire() = 0;
 
   /// Runs f(conn) inside a transaction (BEGIN IMMEDIATE on SQLite so writers queue on the
-  /// busy timeout instead of deadlocking). Commits on return, rolls back on exception.
+  /// busy timeout instead of deadlocking). Commits on return; rolls back on exception and
+  /// when f returns a failed Result (anything with has_value() == false).
   template <class F>
   auto transaction(F&& f) {
     auto lease = acquire();
@@ -107,7 +108,9 @@ class Database {
         lease->exec_script("COMMIT");
       } else {
         auto r = f(*lease);
-        lease->exec_script("COMMIT");
+        bool failed = false;
+        if constexpr (requires { r.has_value(); }) failed = !r.has_value();
+        lease->exec_script(failed ? "ROLLBACK" : "COMMIT");
         return r;
       }
     } catch (...) {
