@@ -629,3 +629,43 @@ def test_my_organizations_empty(srv):
     body = assert_envelope_ok(a.get(f"{API}/users/me/organizations"))
     assert body["data"] == []
     assert_error(srv.get(f"{API}/users/me/organizations"), 401)
+
+
+def test_custom_role_member_can_leave(srv, owner, org):
+    """Leaving needs no permission: a custom role without org:read must not trap its holder."""
+    base = f"{API}/organizations/{org['id']}"
+    role = assert_envelope_ok(owner.post(f"{base}/roles", json={"name": "lister", "permissions": ["members:read"]}), 201)["data"]
+    m = new_actor(srv)
+    add_member(owner, org["id"], m.id, role["id"])
+    assert_error(m.get(base), 403)  # no org:read
+    # the custom permissions travel in the token
+    d = assert_envelope_ok(m.post(f"{API}/auth/switch-organization", json={"org_id": org["id"]}))["data"]
+    c = claims(d["access_token"])
+    assert c["org_role"] == role["id"] and c["org_permissions"] == ["members:read"]
+    assert_envelope_ok(m.delete(f"{base}/members/{m.id}"))
+    assert m.id not in members_of(owner, org["id"])
+
+
+def test_deleting_custom_role_with_pending_invitation(srv, owner, org):
+    """A custom role named by a pending invitation must not end up as a dangling membership role:
+    either the delete is refused while invitations use it, or the invitation stops working."""
+    base = f"{API}/organizations/{org['id']}"
+    role = assert_envelope_ok(owner.post(f"{base}/roles", json={"name": "temp", "permissions": ["org:read"]}), 201)["data"]
+    invitee = new_actor(srv)
+    assert_envelope_ok(owner.post(f"{base}/invitations", json={"email": invitee.email, "role": role["id"]}), 201)
+    token = invitation_token(srv, invitee.email)["token"]
+    r = owner.delete(f"{base}/roles/{role['id']}")
+    if r.status_code == 409:
+        assert_error(r, 409, "CONFLICT")
+        m = assert_envelope_ok(invitee.post(f"{API}/invitations/{token}/accept"))["data"]
+        assert m["role"] == role["id"]
+        assert assert_envelope_ok(invitee.get(base))["data"]["your_role"] == role["id"]
+        return
+    assert_envelope_ok(r)
+    r = invitee.post(f"{API}/invitations/{token}/accept")
+    if r.status_code == 200:
+        valid = {"owner", "admin", "member"} | {c["id"] for c in assert_envelope_ok(owner.get(f"{base}/roles"))["data"]["custom"]}
+        assert r.json()["data"]["role"] in valid, f"membership with a deleted role: {r.text}"
+    else:
+        assert_error(r, 400)
+        assert invitee.id not in members_of(owner, org["id"])
