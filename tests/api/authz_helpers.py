@@ -273,3 +273,16 @@ class Receiver:
 def dead_url() -> str:
     """An http URL on a loopback port nobody listens on."""
     return f"http://127.0.0.1:{free_port()}/hook"
+
+
+def parallel(fn, n: int = 12) -> list:
+    """Runs fn() n times at once (threads); returns the responses."""
+    from concurrent.futures import ThreadPoolExecutor
+    barrier = threading.Barrier(n)
+
+    def run(_):
+        barrier.wait(timeout=30)
+        return fn()
+
+    with ThreadPoolExecutor(n) as ex:
+        return list(ex.map(run, range(n)))

@@ -669,3 +669,24 @@ def test_deleting_custom_role_with_pending_invitation(srv, owner, org):
     else:
         assert_error(r, 400)
         assert invitee.id not in members_of(owner, org["id"])
+
+
+def test_concurrent_add_member(srv, owner):
+    """The same user added many times at once: one 201, the rest 409, never a 500."""
+    from authz_helpers import parallel
+    for _ in range(6):
+        o = create_org(owner)
+        u = new_actor(srv)
+        rs = parallel(lambda: owner.post(f"{API}/organizations/{o['id']}/members", json={"user_id": u.id}))
+        codes = sorted(r.status_code for r in rs)
+        assert codes == [201] + [409] * (len(rs) - 1), (codes, [r.text for r in rs if r.status_code not in (201, 409)])
+        assert members_of(owner, o["id"]) == {owner.id: "owner", u.id: "member"}
+
+
+def test_concurrent_accept(srv, owner, org):
+    from authz_helpers import parallel
+    inv = new_actor(srv)
+    assert_envelope_ok(owner.post(f"{API}/organizations/{org['id']}/invitations", json={"email": inv.email}), 201)
+    token = invitation_token(srv, inv.email)["token"]
+    rs = parallel(lambda: inv.post(f"{API}/invitations/{token}/accept"))
+    assert sorted(r.status_code for r in rs) == [200] + [400] * (len(rs) - 1)

@@ -358,3 +358,34 @@ def test_role_delete_removes_assignments(srv, owner, svc):
     assert_envelope_ok(assign(owner, user.id, svc["id"], role["id"]), 201)
     assert_envelope_ok(owner.delete(f"{API}/roles/{role['id']}"))
     assert assert_envelope_ok(user.get(f"{API}/users/me/services/{svc['id']}/roles"))["data"] == []
+
+
+def test_concurrent_creates(srv, owner):
+    """Races on unique names answer 409 (never 500); roles created at once that introduce the
+    same new permission names all succeed and share one permission row per name."""
+    from authz_helpers import parallel
+    for _ in range(4):
+        name = uname("race")
+        codes = sorted(r.status_code for r in parallel(lambda: owner.post(f"{API}/services", json={"name": name})))
+        assert codes == [201] + [409] * (len(codes) - 1)
+        svc = create_service(owner)
+        rname = uname("r")
+        rs = parallel(lambda: owner.post(f"{API}/services/{svc['id']}/roles", json={"name": rname, "permissions": ["a:b"]}))
+        assert sorted(r.status_code for r in rs) == [201] + [409] * (len(rs) - 1)
+        user = new_actor(srv)
+        role = create_role(owner, svc["id"], ["x:y"])
+        rs = parallel(lambda: assign(owner, user.id, svc["id"], role["id"]))
+        assert sorted(r.status_code for r in rs) == [201] + [409] * (len(rs) - 1)
+
+        perm = f"fresh{uuid_hex()}:read"
+        rs = parallel(lambda: owner.post(f"{API}/services/{svc['id']}/roles",
+                                         json={"name": uname("p"), "permissions": [perm, "shared:write"]}))
+        bad = [(r.status_code, r.text) for r in rs if r.status_code != 201]
+        assert not bad, bad
+        names = [p["name"] for p in assert_envelope_ok(owner.get(f"{API}/services/{svc['id']}/permissions"))["data"]]
+        assert names.count(perm) == 1 and names.count("shared:write") == 1
+
+
+def uuid_hex():
+    import uuid
+    return uuid.uuid4().hex[:8]
