@@ -286,3 +286,16 @@ def parallel(fn, n: int = 12) -> list:
 
     with ThreadPoolExecutor(n) as ex:
         return list(ex.map(run, range(n)))
+
+
+def parallel_calls(fns: list) -> list:
+    """Runs the given callables at the same moment (one thread each); returns their results."""
+    from concurrent.futures import ThreadPoolExecutor
+    barrier = threading.Barrier(len(fns))
+
+    def run(fn):
+        barrier.wait(timeout=30)
+        return fn()
+
+    with ThreadPoolExecutor(len(fns)) as ex:
+        return list(ex.map(run, fns))
