@@ -50,6 +50,15 @@ Result<std::string> OrgService::require(store::Conn& c, const std::string& org_i
   return *role;
 }
 
+void OrgService::lock_org_if_exists(store::Conn& c, const std::string& org_id) { sql::lock_org(c, org_id); }
+
+Result<std::string> OrgService::member_or_error(store::Conn& c, const std::string& org_id, const Principal& p) {
+  if (!sql::org_by_id(c, org_id)) return not_found("Organization");
+  auto role = sql::member_role(c, org_id, p.user_id);
+  if (!role) return forbidden("You are not a member of this organization");
+  return *role;
+}
+
 Result<std::string> OrgService::valid_role(store::Conn& c, const std::string& org_id, const std::string& role) {
   if (builtin(role) || sql::org_role(c, org_id, role)) return role;
   return Error::field("role", "Must be owner, admin, member or the id of a custom role of this organization");
@@ -119,6 +128,7 @@ Result<Member> OrgService::add_member(const std::string& org_id, const std::stri
                                       const Principal& p, const Origin& o) {
   int64_t now = now_seconds();
   auto r = d_.db.transaction([&](store::Conn& c) -> Result<Member> {
+    lock_org_if_exists(c, org_id);
     auto mine = require(c, org_id, p, "members:manage");
     if (!mine) return mine.error();
     if (auto v = valid_role(c, org_id, role); !v) return v.error();
@@ -127,8 +137,8 @@ Result<Member> OrgService::add_member(const std::string& org_id, const std::stri
     auto user = user_ref.find('@') != std::string::npos ? identity::sql::user_by_email(c, identity::normalize_login(user_ref))
                                                         : identity::sql::user_by_id(c, user_ref);
     if (!user || user->deleted) return not_found("User");
-    if (sql::member_role(c, org_id, user->id)) return Error::make(Errc::conflict, "User is already a member");
-    sql::upsert_member(c, org_id, user->id, role, now);
+    if (!sql::insert_member(c, org_id, user->id, role, now))
+      return Error::make(Errc::conflict, "User is already a member");
     auto e = audit_event(o, "org.member_added", p.user_id, user->id);
     e.details["org_id"] = org_id;
     e.details["role"] = role;
@@ -144,7 +154,9 @@ Status OrgService::remove_member(const std::string& org_id, const std::string& u
   int64_t now = now_seconds();
   auto r = d_.db.transaction([&](store::Conn& c) -> Status {
     bool self = user_id == p.user_id;
-    auto mine = require(c, org_id, p, self ? "org:read" : "members:manage");
+    lock_org_if_exists(c, org_id);
+    // Leaving needs nothing but membership, whatever the (custom) role allows.
+    auto mine = self ? member_or_error(c, org_id, p) : require(c, org_id, p, "members:manage");
     if (!mine) return mine.error();
     auto theirs = sql::member_role(c, org_id, user_id);
     if (!theirs) return not_found("Member");
@@ -165,6 +177,7 @@ Result<Member> OrgService::change_role(const std::string& org_id, const std::str
                                        const Principal& p, const Origin& o) {
   int64_t now = now_seconds();
   auto r = d_.db.transaction([&](store::Conn& c) -> Result<Member> {
+    lock_org_if_exists(c, org_id);
     auto mine = require(c, org_id, p, "members:manage");
     if (!mine) return mine.error();
     if (auto v = valid_role(c, org_id, role); !v) return v.error();
@@ -240,6 +253,8 @@ Status OrgService::delete_role(const std::string& org_id, const std::string& rol
   return d_.db.transaction([&](store::Conn& c) -> Status {
     if (auto r = require(c, org_id, p, "roles:manage"); !r) return r.error();
     if (sql::org_role_in_use(c, org_id, role_id)) return Error::make(Errc::conflict, "Role is assigned to members");
+    if (sql::role_has_pending_invitations(c, org_id, role_id, now))
+      return Error::make(Errc::conflict, "Pending invitations grant this role");
     if (!sql::delete_org_role(c, org_id, role_id)) return not_found("Role");
     events::record(c, audit_event(o, "org.role_deleted", p.user_id, role_id), now);
     return ok();
@@ -291,6 +306,8 @@ Result<Member> OrgService::accept(const std::string& token, const Principal& p, 
     auto u = identity::sql::user_by_id(c, p.user_id);
     if (!u || identity::normalize_login(u->email) != identity::normalize_login(inv->email))
       return forbidden("This invitation was sent to a different email address");
+    if (!valid_role(c, inv->org_id, inv->role)) return invalid();  // its custom role was deleted
+    lock_org_if_exists(c, inv->org_id);
     if (!sql::accept_invitation(c, inv->id, p.user_id, now)) return invalid();
     auto existing = sql::member_role(c, inv->org_id, p.user_id);
     if (!existing || rank(inv->role) < rank(*existing)) sql::upsert_member(c, inv->org_id, p.user_id, inv->role, now);

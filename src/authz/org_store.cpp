@@ -69,6 +69,26 @@ std::vector<Member> members(Conn& c, const std::string& org_id) {
   return out;
 }
 
+void lock_org(Conn& c, const std::string& org_id) {
+  if (c.engine() == store::Engine::postgres)
+    c.query("SELECT id FROM organizations WHERE id = $1 FOR UPDATE", {org_id});
+}
+
+bool insert_member(Conn& c, const std::string& org_id, const std::string& user_id, const std::string& role,
+                   int64_t now) {
+  return c.query("INSERT INTO org_members (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)"
+                 " ON CONFLICT DO NOTHING",
+                 {org_id, user_id, role, now})
+             .affected == 1;
+}
+
+bool role_has_pending_invitations(Conn& c, const std::string& org_id, const std::string& role, int64_t now) {
+  return !c.query("SELECT 1 FROM org_invitations WHERE org_id = $1 AND role = $2 AND accepted_at IS NULL"
+                  " AND expires_at > $3",
+                  {org_id, role, now})
+              .empty();
+}
+
 void upsert_member(Conn& c, const std::string& org_id, const std::string& user_id, const std::string& role,
                    int64_t now) {
   if (c.query("UPDATE org_members SET role = $1 WHERE org_id = $2 AND user_id = $3", {role, org_id, user_id})

@@ -72,11 +72,10 @@ void soft_delete_service(Conn& c, const std::string& id, int64_t now) {
 }
 
 std::string ensure_permission(Conn& c, const std::string& service_id, const std::string& name) {
-  auto rows = c.query("SELECT id FROM permissions WHERE service_id = $1 AND name = $2", {service_id, name});
-  if (!rows.empty()) return rows[0].str(0);
-  std::string id = new_uuid();
-  c.query("INSERT INTO permissions (id, service_id, name) VALUES ($1, $2, $3)", {id, service_id, name});
-  return id;
+  // Insert-if-absent, then read: concurrent creators of the same permission both succeed.
+  c.query("INSERT INTO permissions (id, service_id, name) VALUES ($1, $2, $3) ON CONFLICT (service_id, name) DO NOTHING",
+          {new_uuid(), service_id, name});
+  return c.query("SELECT id FROM permissions WHERE service_id = $1 AND name = $2", {service_id, name})[0].str(0);
 }
 
 std::vector<Permission> permissions(Conn& c, const std::optional<std::string>& service_id) {

@@ -22,6 +22,14 @@ void soft_delete_org(Conn& c, const std::string& id, int64_t now);
 std::vector<std::pair<Organization, std::string>> orgs_of_user(Conn& c, const std::string& user_id);
 std::optional<std::string> member_role(Conn& c, const std::string& org_id, const std::string& user_id);
 std::vector<Member> members(Conn& c, const std::string& org_id);
+/// Serialises membership changes of one organization (PostgreSQL row lock; SQLite
+/// transactions are already serial).
+void lock_org(Conn& c, const std::string& org_id);
+/// Inserts a membership; false when the user is already a member.
+bool insert_member(Conn& c, const std::string& org_id, const std::string& user_id, const std::string& role,
+                   int64_t now);
+/// Pending (unaccepted, unexpired) invitations that would grant this role.
+bool role_has_pending_invitations(Conn& c, const std::string& org_id, const std::string& role, int64_t now);
 void upsert_member(Conn& c, const std::string& org_id, const std::string& user_id,
                    const std::string& role, int64_t now);
 bool remove_member(Conn& c, const std::string& org_id, const std::string& user_id);

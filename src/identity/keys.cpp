@@ -63,9 +63,13 @@ void KeyRing::load() {
   std::lock_guard g(load_mu_);
   int64_t now = now_seconds();
   db_.transaction([&](store::Conn& c) {
-    auto active = c.query("SELECT 1 FROM signing_keys WHERE alg = $1 AND retired_at IS NULL",
-                          {crypto::alg_name(alg_)});
-    if (active.empty()) create_key(c, alg_, now);
+    // Every algorithm keeps one active key: access tokens use the configured one, ID tokens
+    // RS256 (OIDC's mandatory algorithm) or a client's choice.
+    for (auto alg : {crypto::Alg::ES256, crypto::Alg::EdDSA, crypto::Alg::RS256}) {
+      auto active = c.query("SELECT 1 FROM signing_keys WHERE alg = $1 AND retired_at IS NULL",
+                            {crypto::alg_name(alg)});
+      if (active.empty()) create_key(c, alg, now);
+    }
   });
   auto snap = std::make_shared<Snapshot>();
   json::array keys;
@@ -83,6 +87,7 @@ void KeyRing::load() {
     auto shared = std::make_shared<const crypto::Jwk>(std::move(*jwk));
     snap->keys.push_back(shared);
     keys.push_back(shared->public_json());
+    if (r.is_null(3) && !snap->by_alg.count(*alg)) snap->by_alg[*alg] = shared;
     if (!snap->signer && *alg == alg_ && r.is_null(3)) snap->signer = shared;
   }
   if (!snap->signer) throw std::runtime_error("no active signing key");
@@ -119,6 +124,12 @@ std::vector<KeyInfo> KeyRing::list() {
 }
 
 std::shared_ptr<const crypto::Jwk> KeyRing::signer() const { return snap()->signer; }
+
+std::shared_ptr<const crypto::Jwk> KeyRing::signer_for(crypto::Alg alg) const {
+  auto s = snap();
+  auto it = s->by_alg.find(alg);
+  return it == s->by_alg.end() ? s->signer : it->second;
+}
 
 std::shared_ptr<const crypto::Jwk> KeyRing::find(const std::string& kid) const {
   for (auto& k : snap()->keys)

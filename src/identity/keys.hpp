@@ -3,6 +3,7 @@
 // under the master key, rotated by `gatehouse keys rotate`. Retired keys stay in the JWKS
 // until every token they signed has expired. Reads are lock-free snapshots.
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,6 +43,9 @@ class KeyRing {
   std::vector<KeyInfo> list();
 
   std::shared_ptr<const crypto::Jwk> signer() const;
+  /// The active key of an algorithm (RS256 for ID tokens, per-client choices); every
+  /// algorithm has one from the first start on.
+  std::shared_ptr<const crypto::Jwk> signer_for(crypto::Alg alg) const;
   std::shared_ptr<const crypto::Jwk> find(const std::string& kid) const;
   /// Serialized JWKS document, cached.
   std::shared_ptr<const std::string> jwks() const;
@@ -52,6 +56,7 @@ class KeyRing {
   struct Snapshot {
     std::vector<std::shared_ptr<const crypto::Jwk>> keys;  // published
     std::shared_ptr<const crypto::Jwk> signer;
+    std::map<crypto::Alg, std::shared_ptr<const crypto::Jwk>> by_alg;  // active key per algorithm
     std::shared_ptr<const std::string> jwks, pem;
   };
   KeyInfo create_key(store::Conn& c, crypto::Alg alg, int64_t now);
