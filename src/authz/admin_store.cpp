@@ -54,9 +54,14 @@ std::vector<std::string> users_with_role(Conn& c, const std::string& name) {
 }
 
 std::vector<UserRow> search_users(Conn& c, const std::string& q, int limit, int offset, int64_t* total) {
-  std::string pattern = "%" + q + "%";
+  std::string escaped;
+  for (char ch : q) {
+    if (ch == '%' || ch == '_' || ch == '\\') escaped += '\\';
+    escaped += ch;
+  }
+  std::string pattern = "%" + escaped + "%";
   for (auto& ch : pattern) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  const char* where = " FROM users WHERE ($1 = '%%' OR email_normalized LIKE $1 OR username_normalized LIKE $1)";
+  const char* where = " FROM users WHERE ($1 = '%%' OR email_normalized LIKE $1 ESCAPE '\\' OR username_normalized LIKE $1 ESCAPE '\\')";
   if (total) *total = c.query(std::string("SELECT COUNT(*)") + where, {pattern})[0].i64(0);
   std::vector<UserRow> out;
   for (auto& r : c.query(std::string("SELECT ") + kUserCols + where + " ORDER BY created_at, id LIMIT $2 OFFSET $3",

@@ -59,6 +59,18 @@ Result<std::string> OrgService::member_or_error(store::Conn& c, const std::strin
   return *role;
 }
 
+Status OrgService::may_grant(store::Conn& c, const std::string& org_id, const std::string& mine,
+                             const std::string& role) {
+  if (role == "owner" && mine != "owner") return forbidden("Only owners can grant the owner role");
+  if (rank(role) < rank(mine)) return forbidden("You cannot grant a role above your own");
+  // A custom role may only hand out permissions its holder has.
+  auto have = permissions_of(c, org_id, mine);
+  for (auto& p : permissions_of(c, org_id, role))
+    if (std::find(have.begin(), have.end(), p) == have.end())
+      return forbidden("You cannot grant a role with permissions you do not hold (" + p + ")");
+  return ok();
+}
+
 Result<std::string> OrgService::valid_role(store::Conn& c, const std::string& org_id, const std::string& role) {
   if (builtin(role) || sql::org_role(c, org_id, role)) return role;
   return Error::field("role", "Must be owner, admin, member or the id of a custom role of this organization");
@@ -132,8 +144,7 @@ Result<Member> OrgService::add_member(const std::string& org_id, const std::stri
     auto mine = require(c, org_id, p, "members:manage");
     if (!mine) return mine.error();
     if (auto v = valid_role(c, org_id, role); !v) return v.error();
-    if (role == "owner" && *mine != "owner") return forbidden("Only owners can add owners");
-    if (rank(role) < rank(*mine)) return forbidden("You cannot grant a role above your own");
+    if (auto g = may_grant(c, org_id, *mine, role); !g) return g.error();
     auto user = user_ref.find('@') != std::string::npos ? identity::sql::user_by_email(c, identity::normalize_login(user_ref))
                                                         : identity::sql::user_by_id(c, user_ref);
     if (!user || user->deleted) return not_found("User");
@@ -161,6 +172,7 @@ Status OrgService::remove_member(const std::string& org_id, const std::string& u
     auto theirs = sql::member_role(c, org_id, user_id);
     if (!theirs) return not_found("Member");
     if (!self && *theirs == "owner" && *mine != "owner") return forbidden("Admins cannot remove owners");
+    if (!self && rank(*theirs) < rank(*mine)) return forbidden("You cannot remove someone above you");
     if (*theirs == "owner" && sql::count_owners(c, org_id) <= 1)
       return Error::make(Errc::conflict, "The last owner cannot leave; transfer ownership first");
     sql::remove_member(c, org_id, user_id);
@@ -185,7 +197,8 @@ Result<Member> OrgService::change_role(const std::string& org_id, const std::str
     if (!theirs) return not_found("Member");
     if (*mine != "owner" && (*theirs == "owner" || role == "owner"))
       return forbidden("Only owners can change an owner's role or make owners");
-    if (rank(role) < rank(*mine)) return forbidden("You cannot grant a role above your own");
+    if (rank(*theirs) < rank(*mine)) return forbidden("You cannot change the role of someone above you");
+    if (auto g = may_grant(c, org_id, *mine, role); !g) return g.error();
     if (*theirs == "owner" && role != "owner" && sql::count_owners(c, org_id) <= 1)
       return Error::make(Errc::conflict, "An organization must keep at least one owner");
     sql::upsert_member(c, org_id, user_id, role, now);
@@ -269,8 +282,7 @@ Result<Invitation> OrgService::invite(const std::string& org_id, const std::stri
     auto mine = require(c, org_id, p, "members:invite");
     if (!mine) return mine.error();
     if (auto v = valid_role(c, org_id, role); !v) return v.error();
-    if (role == "owner" && *mine != "owner") return forbidden("Only owners can invite owners");
-    if (rank(role) < rank(*mine)) return forbidden("You cannot grant a role above your own");
+    if (auto g = may_grant(c, org_id, *mine, role); !g) return g.error();
     auto org = sql::org_by_id(c, org_id);
     Invitation inv{new_uuid(), org_id, email, role, p.user_id, now, now + kInviteTtl, std::nullopt};
     sql::insert_invitation(c, inv, crypto::token_hash(token));

@@ -63,6 +63,7 @@ class OrgService {
   Result<std::string> require(store::Conn& c, const std::string& org_id, const Principal& p,
                               const std::string& permission);
   Result<std::string> valid_role(store::Conn& c, const std::string& org_id, const std::string& role);
+  Status may_grant(store::Conn& c, const std::string& org_id, const std::string& mine, const std::string& role);
   Result<std::string> member_or_error(store::Conn& c, const std::string& org_id, const Principal& p);
   static void lock_org_if_exists(store::Conn& c, const std::string& org_id);
   AuthzDeps d_;

@@ -222,6 +222,7 @@ void register_service_routes(http::Router& r, AuthzApi api) {
   };
   // Fast path on the IO thread: cached caller, self/own-service check, cached grants.
   auto check_fast = [api](Request& req) mutable -> std::optional<Response> {
+    if (app_token_of(req)) return std::nullopt;  // service callers take the full path (counted once)
     auto caller = caller_cached(api, req);
     if (!caller || !*caller) return std::nullopt;
     auto body = http::parse_json_object(req);

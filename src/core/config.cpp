@@ -130,6 +130,13 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
       {"smtp_username", STR(smtp.username)},
       {"smtp_password", STR(smtp.password)},
       {"mail_from", STR(smtp.from)},
+      {"oauth_code_ttl", INT(oauth_code_ttl, 10, 600)},
+      {"oauth_password_grant", BOOL(oauth_password_grant)},
+      {"device_code_ttl", INT(device_code_ttl, 60, 3600)},
+      {"device_poll_interval", INT(device_poll_interval, 1, 60)},
+      {"ui_title", STR(ui_title)},
+      {"ui_logo_url", STR(ui_logo_url)},
+      {"ui_primary_color", STR(ui_primary_color)},
       {"webhook_max_attempts", INT(webhook_max_attempts, 1, 100)},
       {"webhook_retry_base_seconds", INT(webhook_retry_base_seconds, 1, 3600)},
       {"pre_register_hook_url", STR(pre_register_hook_url)},
@@ -214,6 +221,9 @@ ConfigLoad load_config(const std::map<std::string, std::string>& overrides) {
   static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
     r.problems.push_back("log_level: must be trace, debug, info, warn, error, critical or off");
+  if (c.ui_primary_color.empty() || c.ui_primary_color.size() > 32 ||
+      c.ui_primary_color.find_first_of(";{}<>\"'") != std::string::npos)
+    r.problems.push_back("ui_primary_color: must be a CSS colour such as #2f5d8a");
   if (c.password_min_length > c.password_max_length)
     r.problems.push_back("password_min_length: must not exceed password_max_length");
   if (c.master_key_file.empty()) c.master_key_file = c.data_dir + "/master.key";

@@ -87,6 +87,15 @@ struct Config {
 
   SmtpConfig smtp;
 
+  // OAuth 2.0 / OIDC provider and login UI
+  int oauth_code_ttl = 60;
+  bool oauth_password_grant = false;     // the resource-owner password grant: off unless enabled
+  int device_code_ttl = 600;
+  int device_poll_interval = 5;
+  std::string ui_title = "Gatehouse";
+  std::string ui_logo_url;
+  std::string ui_primary_color = "#2f5d8a";
+
   // events
   int webhook_max_attempts = 8;
   int webhook_retry_base_seconds = 10;   // backoff: base * 2^(attempt-1), capped at 1 h

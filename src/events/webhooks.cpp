@@ -160,7 +160,7 @@ void Webhooks::deliver_due() {
   int64_t now = now_seconds();
   auto due = db_.query("SELECT d.id, d.webhook_id, d.payload, d.attempts, d.next_attempt_at, d.event_type, w.url,"
                        " w.secret_sealed FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
-                       " WHERE d.status = 'pending' AND d.next_attempt_at <= $1 ORDER BY d.created_at LIMIT 20",
+                       " WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND w.active = 1 ORDER BY d.created_at LIMIT 20",
                        {now});
   for (auto& r : due) {
     std::string id = r.str(0);
@@ -171,9 +171,13 @@ void Webhooks::deliver_due() {
       continue;  // another node took it
     auto sealed = crypto::base64_decode(r.str(7));
     auto secret = sealed ? crypto::aead_open(master_key_, *sealed, r.str(1)) : std::nullopt;
+    if (!secret) {  // never send unsigned: mark failed (e.g. the master key changed)
+      db_.query("UPDATE webhook_deliveries SET status = 'failed', last_error = 'webhook secret unreadable' WHERE id = $1", {id});
+      continue;
+    }
     std::string body = r.str(2);
     std::string ts = std::to_string(now_seconds());
-    std::string sig = secret ? crypto::hex_encode(crypto::hmac_sha256(*secret, ts + "." + body)) : "";
+    std::string sig = crypto::hex_encode(crypto::hmac_sha256(*secret, ts + "." + body));
     auto res = post_json(r.str(6), body,
                          {{"X-Gatehouse-Event", r.str(5)},
                           {"X-Gatehouse-Delivery", id},

@@ -75,7 +75,7 @@ std::optional<Response> apply_cors(const Request& req, Response* res, const Midd
   for (auto& m : allowed_methods) methods += (methods.empty() ? "" : ", ") + m;
   r.set_header("Access-Control-Allow-Methods", methods.empty() ? "GET, POST, PATCH, DELETE" : methods);
   r.set_header("Access-Control-Allow-Headers",
-               "Authorization, Content-Type, X-Request-ID, x-access-token, Authentication-Token");
+               "Authorization, Content-Type, X-Request-ID, x-access-token, Authentication-Token, X-App-Token, X-API-Key");
   r.set_header("Access-Control-Max-Age", "600");
   return r;
 }

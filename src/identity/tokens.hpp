@@ -44,6 +44,8 @@ class TokenService {
   void revoked(const std::vector<std::string>& session_ids, int64_t now);
   /// Seeds the revocation set from the database (start-up). Blocking.
   void load_revocations();
+  /// True when this node saw the session revoked (cheap; no database).
+  bool session_revoked(const std::string& sid) const { return is_revoked(sid); }
 
  private:
   Result<Principal> verify(const std::string& token);

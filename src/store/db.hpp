@@ -97,7 +97,7 @@ class Database {
 
   /// Runs f(conn) inside a transaction (BEGIN IMMEDIATE on SQLite so writers queue on the
   /// busy timeout instead of deadlocking). Commits on return; rolls back on exception and
-  /// when f returns a failed Result (anything with has_value() == false).
+  /// when f returns a failed Result (has_value() == false and an error()).
   template <class F>
   auto transaction(F&& f) {
     auto lease = acquire();
@@ -109,7 +109,7 @@ class Database {
       } else {
         auto r = f(*lease);
         bool failed = false;
-        if constexpr (requires { r.has_value(); }) failed = !r.has_value();
+        if constexpr (requires { r.has_value(); r.error(); }) failed = !r.has_value();
         lease->exec_script(failed ? "ROLLBACK" : "COMMIT");
         return r;
       }

@@ -160,3 +160,4 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
 CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, created_at);
+INSERT INTO user_roles (user_id, role_name, assigned_at) SELECT id, 'user', created_at FROM users;

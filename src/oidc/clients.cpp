@@ -1,0 +1,294 @@
+#include "oidc/clients.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <boost/url/parse_query.hpp>
+
+#include "core/clock.hpp"
+#include "core/json_util.hpp"
+#include "core/random.hpp"
+#include "crypto/encoding.hpp"
+#include "crypto/hash.hpp"
+
+namespace gatehouse::oidc {
+namespace json = boost::json;
+
+namespace {
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+json::array arr(const std::vector<std::string>& v) {
+  json::array a;
+  for (auto& s : v) a.push_back(json::string(s));
+  return a;
+}
+const std::vector<std::string> kGrants = {"authorization_code", "refresh_token", "client_credentials",
+                                          "urn:ietf:params:oauth:grant-type:device_code", "password"};
+const std::vector<std::string> kMethods = {"client_secret_basic", "client_secret_post", "private_key_jwt", "none"};
+constexpr const char* kCols =
+    "id, name, secret_hash, public, redirect_uris, post_logout_redirect_uris, grant_types, scopes, auth_method,"
+    " jwks, first_party, access_token_ttl, refresh_token_ttl, id_token_ttl, id_token_alg, created_at, updated_at";
+
+Client client_from(const store::Row& r) {
+  Client c;
+  c.id = r.str(0);
+  c.name = r.str(1);
+  c.secret_hash = r.str(2);
+  c.is_public = r.flag(3);
+  c.redirect_uris = strings_from_json_text(r.str(4));
+  c.post_logout_redirect_uris = strings_from_json_text(r.str(5));
+  c.grant_types = strings_from_json_text(r.str(6));
+  c.scopes = strings_from_json_text(r.str(7));
+  c.auth_method = r.str(8);
+  c.jwks = r.str(9);
+  c.first_party = r.flag(10);
+  auto ttl = [&](std::size_t i) { return r.is_null(i) ? std::nullopt : std::optional<int>(static_cast<int>(r.i64(i))); };
+  c.access_token_ttl = ttl(11);
+  c.refresh_token_ttl = ttl(12);
+  c.id_token_ttl = ttl(13);
+  c.id_token_alg = r.str(14);
+  c.created_at = r.i64(15);
+  c.updated_at = r.i64(16);
+  return c;
+}
+
+// Exact, absolute redirect URIs without fragments (RFC 6749 §3.1.2).
+bool valid_redirect(const std::string& u) {
+  bool scheme_ok = u.rfind("https://", 0) == 0 || u.rfind("http://", 0) == 0 ||
+                   (u.find("://") != std::string::npos && u.find("://") > 0);  // native app schemes
+  return scheme_ok && u.size() <= 2048 && u.find('#') == std::string::npos && u.find(' ') == std::string::npos;
+}
+}  // namespace
+
+bool Client::allows_grant(const std::string& g) const { return contains(grant_types, g); }
+bool Client::allows_scope(const std::string& s) const { return contains(scopes, s); }
+bool Client::has_redirect(const std::string& uri) const { return contains(redirect_uris, uri); }
+
+json::object to_json(const Client& c) {
+  auto ttl = [](const std::optional<int>& t) { return t ? json::value(*t) : json::value(nullptr); };
+  return {{"client_id", c.id},
+          {"name", c.name},
+          {"public", c.is_public},
+          {"redirect_uris", arr(c.redirect_uris)},
+          {"post_logout_redirect_uris", arr(c.post_logout_redirect_uris)},
+          {"grant_types", arr(c.grant_types)},
+          {"scopes", arr(c.scopes)},
+          {"token_endpoint_auth_method", c.auth_method},
+          {"first_party", c.first_party},
+          {"access_token_ttl", ttl(c.access_token_ttl)},
+          {"refresh_token_ttl", ttl(c.refresh_token_ttl)},
+          {"id_token_ttl", ttl(c.id_token_ttl)},
+          {"id_token_signed_response_alg", c.id_token_alg},
+          {"created_at", iso8601(c.created_at)},
+          {"updated_at", iso8601(c.updated_at)}};
+}
+
+std::string Clients::hash_secret(const std::string& secret) const {
+  return crypto::hex_encode(crypto::hmac_sha256(hmac_key_, secret));
+}
+
+bool Clients::secret_matches(const Client& c, const std::string& secret) const {
+  return !c.secret_hash.empty() && crypto::constant_time_equal(hash_secret(secret), c.secret_hash);
+}
+
+Result<Client> Clients::validate(Client c) {
+  json::object d;
+  if (c.name.empty() || c.name.size() > 128) d["name"] = "Required, at most 128 characters";
+  if (c.grant_types.empty()) c.grant_types = {"authorization_code"};
+  for (auto& g : c.grant_types)
+    if (!contains(kGrants, g)) d["grant_types"] = "Unknown grant type: " + g;
+  if (c.is_public) {
+    c.auth_method = "none";
+    c.secret_hash.clear();
+    if (c.allows_grant("client_credentials")) d["grant_types"] = "Public clients cannot use client_credentials";
+  } else if (c.auth_method == "none") {
+    d["token_endpoint_auth_method"] = "Only public clients use none";
+  }
+  if (!contains(kMethods, c.auth_method)) d["token_endpoint_auth_method"] = "Unknown method";
+  if (c.auth_method == "private_key_jwt") {
+    boost::system::error_code ec;
+    auto v = json::parse(c.jwks, ec);
+    if (ec || !v.is_object() || !v.as_object().contains("keys")) d["jwks"] = "private_key_jwt needs a JWKS {\"keys\": [...]}";
+  }
+  bool needs_redirect = c.allows_grant("authorization_code");
+  if (needs_redirect && c.redirect_uris.empty()) d["redirect_uris"] = "Required for the authorization_code grant";
+  for (auto& u : c.redirect_uris)
+    if (!valid_redirect(u)) d["redirect_uris"] = "Must be absolute URIs without fragments: " + u;
+  for (auto& u : c.post_logout_redirect_uris)
+    if (!valid_redirect(u)) d["post_logout_redirect_uris"] = "Must be absolute URIs without fragments: " + u;
+  if (c.scopes.empty()) c.scopes = {"openid", "profile", "email"};
+  if (c.id_token_alg != "RS256" && c.id_token_alg != "ES256" && c.id_token_alg != "EdDSA")
+    d["id_token_signed_response_alg"] = "Must be RS256, ES256 or EdDSA";
+  for (auto* t : {&c.access_token_ttl, &c.refresh_token_ttl, &c.id_token_ttl})
+    if (*t && (**t < 10 || **t > 365 * 86400)) d["ttl"] = "Lifetimes must be 10 s .. 365 days";
+  if (!d.empty()) return Error::validation("Invalid client", d);
+  return c;
+}
+
+namespace {
+void apply(Client& c, const ClientSpec& s) {
+  if (s.name) c.name = *s.name;
+  if (s.is_public) c.is_public = *s.is_public;
+  if (s.redirect_uris) c.redirect_uris = *s.redirect_uris;
+  if (s.post_logout_redirect_uris) c.post_logout_redirect_uris = *s.post_logout_redirect_uris;
+  if (s.grant_types) c.grant_types = *s.grant_types;
+  if (s.scopes) c.scopes = *s.scopes;
+  if (s.auth_method) c.auth_method = *s.auth_method;
+  if (s.jwks) c.jwks = *s.jwks;
+  if (s.first_party) c.first_party = *s.first_party;
+  if (s.access_token_ttl) c.access_token_ttl = *s.access_token_ttl;
+  if (s.refresh_token_ttl) c.refresh_token_ttl = *s.refresh_token_ttl;
+  if (s.id_token_ttl) c.id_token_ttl = *s.id_token_ttl;
+  if (s.id_token_alg) c.id_token_alg = *s.id_token_alg;
+}
+
+store::Params params_of(const Client& c) {
+  auto ttl = [](const std::optional<int>& t) { return t ? store::Value(*t) : store::Value(nullptr); };
+  return {c.id, c.name, c.secret_hash.empty() ? store::Value(nullptr) : store::Value(c.secret_hash), c.is_public,
+          to_json_text(c.redirect_uris), to_json_text(c.post_logout_redirect_uris), to_json_text(c.grant_types),
+          to_json_text(c.scopes), c.auth_method, c.jwks.empty() ? store::Value(nullptr) : store::Value(c.jwks),
+          c.first_party, ttl(c.access_token_ttl), ttl(c.refresh_token_ttl), ttl(c.id_token_ttl), c.id_token_alg,
+          c.created_at, c.updated_at};
+}
+}  // namespace
+
+Result<std::pair<Client, std::string>> Clients::create(const ClientSpec& spec, const std::string& created_by) {
+  Client c;
+  apply(c, spec);
+  c.id = crypto::base64url_encode(random_bytes(16));
+  c.created_at = c.updated_at = now_seconds();
+  std::string secret;
+  if (!c.is_public) {
+    secret = new_secret_token();
+    c.secret_hash = hash_secret(secret);
+  }
+  auto v = validate(std::move(c));
+  if (!v) return v.error();
+  auto p = params_of(*v);
+  p.push_back(created_by);
+  db_.query(std::string("INSERT INTO oauth_clients (") + kCols +
+                ", created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+            p);
+  return std::make_pair(*v, v->is_public ? std::string() : secret);
+}
+
+Result<Client> Clients::update(const std::string& id, const ClientSpec& spec) {
+  auto cur = find(id);
+  if (!cur) return Error::make(Errc::not_found, "Client not found");
+  Client c = *cur;
+  bool was_public = c.is_public;
+  apply(c, spec);
+  if (was_public != c.is_public) return Error::field("public", "A client cannot switch between public and confidential");
+  c.updated_at = now_seconds();
+  auto v = validate(std::move(c));
+  if (!v) return v.error();
+  auto p = params_of(*v);  // $1 id .. $17 updated_at; public, secret and created_at stay
+  db_.query("UPDATE oauth_clients SET name = $2, redirect_uris = $3, post_logout_redirect_uris = $4, grant_types = $5,"
+            " scopes = $6, auth_method = $7, jwks = $8, first_party = $9, access_token_ttl = $10,"
+            " refresh_token_ttl = $11, id_token_ttl = $12, id_token_alg = $13, updated_at = $14 WHERE id = $1",
+            {p[0], p[1], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[16]});
+  forget(id);
+  return *v;
+}
+
+Status Clients::remove(const std::string& id) {
+  if (db_.query("UPDATE oauth_clients SET deleted = 1, updated_at = $1 WHERE id = $2 AND deleted = 0",
+                {now_seconds(), id}).affected == 0)
+    return Error::make(Errc::not_found, "Client not found");
+  db_.query("UPDATE oauth_grants SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL", {now_seconds(), id});
+  forget(id);
+  return ok();
+}
+
+Result<std::pair<Client, std::string>> Clients::rotate_secret(const std::string& id) {
+  auto cur = find(id);
+  if (!cur) return Error::make(Errc::not_found, "Client not found");
+  if (cur->is_public) return Error::field("client_id", "Public clients have no secret");
+  std::string secret = new_secret_token();
+  Client c = *cur;
+  c.secret_hash = hash_secret(secret);
+  c.updated_at = now_seconds();
+  db_.query("UPDATE oauth_clients SET secret_hash = $1, updated_at = $2 WHERE id = $3", {c.secret_hash, c.updated_at, id});
+  forget(id);
+  return std::make_pair(c, secret);
+}
+
+std::vector<Client> Clients::list() {
+  std::vector<Client> out;
+  for (auto& r : db_.query(std::string("SELECT ") + kCols + " FROM oauth_clients WHERE deleted = 0 ORDER BY created_at"))
+    out.push_back(client_from(r));
+  return out;
+}
+
+std::shared_ptr<const Client> Clients::find_cached(const std::string& id) {
+  std::lock_guard g(mu_);
+  auto it = cache_.find(id);
+  if (it == cache_.end() || now_seconds() - it->second.at > 30) return nullptr;
+  return it->second.client;
+}
+
+std::shared_ptr<const Client> Clients::find(const std::string& id) {
+  if (auto c = find_cached(id)) return c;
+  if (id.empty() || id.size() > 128) return nullptr;
+  auto rows = db_.query(std::string("SELECT ") + kCols + " FROM oauth_clients WHERE id = $1 AND deleted = 0", {id});
+  if (rows.empty()) return nullptr;
+  auto c = std::make_shared<const Client>(client_from(rows[0]));
+  std::lock_guard g(mu_);
+  if (cache_.size() > 10000) cache_.clear();
+  cache_[id] = {c, now_seconds()};
+  return c;
+}
+
+void Clients::forget(const std::string& id) {
+  std::lock_guard g(mu_);
+  cache_.erase(id);
+}
+
+Credentials credentials_of(const http::Request& req, const std::map<std::string, std::string>& form) {
+  Credentials c;
+  int methods = 0;
+  auto auth = req.header("authorization");
+  if (auth.size() > 6 && (auth.substr(0, 6) == "Basic " || auth.substr(0, 6) == "basic ")) {
+    ++methods;
+    auto decoded = crypto::base64_decode(auth.substr(6));
+    if (decoded) {
+      auto colon = decoded->find(':');
+      if (colon != std::string::npos) {
+        // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
+        auto dec = [](const std::string& s) {
+          boost::urls::encoding_opts o;
+          o.space_as_plus = true;
+          auto q = boost::urls::parse_query("x=" + s);
+          return q && !q->empty() ? (*q->begin()).value.decode(o) : s;
+        };
+        c.client_id = dec(decoded->substr(0, colon));
+        c.secret = dec(decoded->substr(colon + 1));
+        c.method = "client_secret_basic";
+      }
+    }
+  }
+  auto get = [&](const char* k) -> std::optional<std::string> {
+    auto it = form.find(k);
+    return it == form.end() ? std::nullopt : std::optional(it->second);
+  };
+  if (auto s = get("client_secret")) {
+    ++methods;
+    c.secret = *s;
+    c.method = "client_secret_post";
+  }
+  if (auto a = get("client_assertion")) {
+    ++methods;
+    c.assertion = *a;
+    c.method = get("client_assertion_type").value_or("") == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+                   ? "private_key_jwt" : "invalid";
+  }
+  if (auto id = get("client_id")) {
+    if (!c.client_id.empty() && c.client_id != *id) c.conflicting = true;
+    if (c.client_id.empty()) c.client_id = *id;
+  }
+  if (methods == 0) c.method = "none";
+  c.conflicting |= methods > 1;
+  return c;
+}
+
+}  // namespace gatehouse::oidc

@@ -1,0 +1,120 @@
+#pragma once
+// The OAuth 2.0 authorization server and OpenID Connect provider: authorization requests
+// (RFC 6749 §4.1, PKCE RFC 7636, OIDC Core §3.1), the token endpoint with the
+// authorization_code, refresh_token, client_credentials, device_code (RFC 8628) and
+// (off by default) password grants, introspection (RFC 7662), revocation (RFC 7009),
+// userinfo and consents. No HTTP types beyond the small Request; blocking unless noted.
+#include <boost/json/object.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "identity/account_service.hpp"
+#include "identity/session_service.hpp"
+#include "oidc/clients.hpp"
+#include "oidc/store.hpp"
+#include "oidc/tokens.hpp"
+
+namespace gatehouse::oidc {
+
+using Form = std::map<std::string, std::string>;
+
+/// An OAuth error (RFC 6749 §5.2 / §4.1.2.1): `error` code, description, HTTP status.
+struct OAuthError {
+  std::string error;
+  std::string description;
+  int status = 400;
+};
+
+template <class T>
+struct OResult {
+  std::optional<T> value;
+  std::optional<OAuthError> error;
+  OResult(T v) : value(std::move(v)) {}
+  OResult(OAuthError e) : error(std::move(e)) {}
+  explicit operator bool() const { return value.has_value(); }
+};
+
+struct AuthorizeRequest {
+  std::string client_id, redirect_uri, response_type, scope, state, nonce, code_challenge,
+      code_challenge_method, prompt, response_mode, login_hint, ui_locales;
+  std::optional<int64_t> max_age;
+  std::vector<std::string> scopes;  // split scope
+  Form raw;                         // every parameter, to rebuild the request after login/consent
+};
+
+/// What to do with an authorization request.
+struct AuthorizeOutcome {
+  enum class Kind { error_page, redirect_error, login, consent, code } kind;
+  OAuthError error;                        // error_page / redirect_error
+  std::shared_ptr<const Client> client;    // all but error_page
+  std::string code;                        // code
+};
+
+struct Browser {  // the signed-in browser (SSO) session
+  std::string session_id, user_id;
+  int64_t auth_time = 0;
+};
+
+class Provider {
+ public:
+  Provider(const Config& cfg, store::Database& db, Clients& clients, OAuthTokens& tokens,
+           identity::AccountService& accounts, identity::SessionService& sessions)
+      : cfg_(cfg), db_(db), clients_(clients), tokens_(tokens), accounts_(accounts), sessions_(sessions) {}
+
+  static AuthorizeRequest parse_authorize(const Form& f);
+  /// Decides an authorization request for the (optional) signed-in browser. `consent_given`
+  /// is the decision posted from the consent page (nullopt: not asked yet).
+  AuthorizeOutcome authorize(AuthorizeRequest& r, const std::optional<Browser>& browser,
+                             std::optional<bool> consent_given, bool remember_consent, bool fresh_login);
+
+  /// Token endpoint. Returns the JSON body (success or error) and the HTTP status.
+  std::pair<int, boost::json::object> token(const http::Request& req, const Form& form, const identity::Origin& o);
+  /// client_credentials without the database, for the IO thread; nullopt when not possible.
+  std::optional<std::pair<int, boost::json::object>> token_fast(const http::Request& req, const Form& form);
+  std::pair<int, boost::json::object> introspect(const http::Request& req, const Form& form, bool cached_only, bool* needs_db);
+  std::pair<int, boost::json::object> revoke(const http::Request& req, const Form& form);
+  std::pair<int, boost::json::object> device_authorization(const http::Request& req, const Form& form);
+
+  /// Userinfo claims for a verified access token (OIDC Core §5.3).
+  OResult<boost::json::object> userinfo(const std::string& access_token);
+  /// Claims released for the scopes, from the user record (profile, email, org, roles).
+  boost::json::object claims_for(const identity::User& u, const std::vector<std::string>& scopes);
+
+  /// Device verification: approve or deny a user code for the signed-in browser.
+  Result<std::shared_ptr<const Client>> device_lookup(const std::string& user_code);
+  Status device_decide(const std::string& user_code, bool approve, const Browser& b);
+
+  boost::json::object discovery() const;
+
+ private:
+  OResult<std::shared_ptr<const Client>> authenticate_client(const http::Request& req, const Form& form,
+                                                            bool cached_only, bool* needs_db);
+  std::pair<int, boost::json::object> issue_for_user(const Client& c, const std::string& user_id,
+                                                     const std::string& scope, const std::string& grant_id,
+                                                     const std::string& session_id, int64_t auth_time,
+                                                     const std::optional<std::string>& nonce, bool with_refresh);
+  std::pair<int, boost::json::object> grant_code(const Client& c, const Form& f);
+  std::pair<int, boost::json::object> grant_refresh(const Client& c, const Form& f);
+  std::pair<int, boost::json::object> grant_client_credentials(const Client& c, const Form& f);
+  std::pair<int, boost::json::object> grant_device(const Client& c, const Form& f);
+  std::pair<int, boost::json::object> grant_password(const Client& c, const Form& f, const identity::Origin& o);
+
+  const Config& cfg_;
+  store::Database& db_;
+  Clients& clients_;
+  OAuthTokens& tokens_;
+  identity::AccountService& accounts_;
+  identity::SessionService& sessions_;
+  std::mutex jti_mu_;
+  std::map<std::string, int64_t> seen_assertions_;  // private_key_jwt replay protection
+};
+
+std::pair<int, boost::json::object> oauth_error_body(const OAuthError& e);
+std::vector<std::string> split_scope(const std::string& scope);
+std::string join_scope(const std::vector<std::string>& scopes);
+
+}  // namespace gatehouse::oidc

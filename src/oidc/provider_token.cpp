@@ -1,0 +1,290 @@
+// The token endpoint (RFC 6749 §3.2, §4.1.3, §4.4, §6; RFC 7636 §4.6; RFC 8628 §3.4;
+// RFC 7523 client assertions) and client authentication.
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "crypto/encoding.hpp"
+#include "crypto/hash.hpp"
+#include "identity/store.hpp"
+#include "oidc/provider.hpp"
+
+namespace gatehouse::oidc {
+namespace json = boost::json;
+
+namespace {
+OAuthError err(std::string e, std::string d, int status = 400) { return {std::move(e), std::move(d), status}; }
+std::string get(const Form& f, const char* k) {
+  auto it = f.find(k);
+  return it == f.end() ? std::string() : it->second;
+}
+bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+}  // namespace
+
+std::pair<int, json::object> oauth_error_body(const OAuthError& e) {
+  json::object o{{"error", e.error}};
+  if (!e.description.empty()) o["error_description"] = e.description;
+  return {e.status, std::move(o)};
+}
+
+OResult<std::shared_ptr<const Client>> Provider::authenticate_client(const http::Request& req, const Form& form,
+                                                                     bool cached_only, bool* needs_db) {
+  auto creds = credentials_of(req, form);
+  if (creds.conflicting) return err("invalid_request", "Use exactly one client authentication method");
+  if (creds.client_id.empty()) return err("invalid_client", "Client authentication failed", 401);
+  auto client = cached_only ? clients_.find_cached(creds.client_id) : clients_.find(creds.client_id);
+  if (!client) {
+    if (cached_only) *needs_db = true;
+    return err("invalid_client", "Client authentication failed", 401);
+  }
+  if (creds.method != client->auth_method) return err("invalid_client", "Client authentication failed", 401);
+  if (creds.method == "none") return client;  // public client: identified, not authenticated
+  if (creds.method == "private_key_jwt") {
+    if (cached_only) {
+      *needs_db = true;
+      return err("invalid_client", "", 401);
+    }
+    boost::system::error_code ec;
+    auto jwks = json::parse(client->jwks, ec);
+    auto lookup = [&](const json::object& h) -> std::shared_ptr<const crypto::Jwk> {
+      if (ec || !jwks.is_object()) return nullptr;
+      auto* kid = h.if_contains("kid");
+      for (auto& k : jwks.as_object()["keys"].as_array()) {
+        if (!k.is_object()) continue;
+        auto* kk = k.as_object().if_contains("kid");
+        if (kid && (!kk || *kk != *kid)) continue;
+        if (auto j = crypto::Jwk::from_json(k.as_object())) return std::make_shared<const crypto::Jwk>(*j);
+      }
+      return nullptr;
+    };
+    auto parts = crypto::jws_verify(*creds.assertion, lookup);
+    if (!parts) return err("invalid_client", "Client assertion signature invalid", 401);
+    auto v = json::parse(parts->payload, ec);
+    if (ec || !v.is_object()) return err("invalid_client", "Client assertion invalid", 401);
+    auto& c = v.as_object();
+    auto s = [&](const char* k) { auto* x = c.if_contains(k); return x && x->is_string() ? std::string(x->get_string()) : ""; };
+    int64_t now = now_seconds();
+    auto* exp = c.if_contains("exp");
+    bool aud_ok = false;
+    for (auto want : {cfg_.issuer + "/oauth2/token", cfg_.issuer}) {
+      if (s("aud") == want) aud_ok = true;
+      if (auto* a = c.if_contains("aud"); a && a->is_array())
+        for (auto& x : a->as_array()) aud_ok |= x.is_string() && x.get_string() == want;
+    }
+    if (s("iss") != client->id || s("sub") != client->id || !aud_ok || !exp || !exp->is_int64() ||
+        exp->get_int64() <= now || exp->get_int64() > now + 3600 || s("jti").empty())
+      return err("invalid_client", "Client assertion claims invalid (iss, sub, aud, exp, jti)", 401);
+    std::lock_guard g(jti_mu_);
+    for (auto it = seen_assertions_.begin(); it != seen_assertions_.end();)
+      it = it->second < now ? seen_assertions_.erase(it) : std::next(it);
+    if (!seen_assertions_.emplace(client->id + ":" + s("jti"), exp->get_int64()).second)
+      return err("invalid_client", "Client assertion replayed", 401);
+    return client;
+  }
+  if (!creds.secret || !clients_.secret_matches(*client, *creds.secret))
+    return err("invalid_client", "Client authentication failed", 401);
+  return client;
+}
+
+std::pair<int, json::object> Provider::issue_for_user(const Client& c, const std::string& user_id,
+                                                      const std::string& scope, const std::string& grant_id,
+                                                      const std::string& session_id, int64_t auth_time,
+                                                      const std::optional<std::string>& nonce, bool with_refresh) {
+  int64_t now = now_seconds();
+  auto scopes = split_scope(scope);
+  auto user = db_.with([&](store::Conn& conn) { return identity::sql::user_by_id(conn, user_id); });
+  if (!user || user->deleted || user->locked) return oauth_error_body(err("invalid_grant", "The user is no longer active"));
+  std::string access = tokens_.issue_access(c, user_id, scope, grant_id, session_id, now);
+  json::object out{{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", tokens_.access_ttl(c)},
+                   {"scope", scope}};
+  if (with_refresh && has(scopes, "offline_access") && c.allows_grant("refresh_token")) {
+    std::string refresh = new_secret_token();
+    db_.with([&](store::Conn& conn) {
+      sql::insert_refresh(conn, crypto::token_hash(refresh),
+                          {grant_id, c.id, user_id, scope, auth_time, now + tokens_.refresh_ttl(c), std::nullopt, std::nullopt},
+                          now);
+    });
+    out["refresh_token"] = refresh;
+  }
+  if (has(scopes, "openid")) {
+    IdTokenInput in{user_id, claims_for(*user, scopes), nonce, auth_time, "pwd", session_id, access};
+    out["id_token"] = tokens_.issue_id_token(c, in, now);
+  }
+  return {200, std::move(out)};
+}
+
+std::pair<int, json::object> Provider::grant_code(const Client& c, const Form& f) {
+  std::string code = get(f, "code");
+  if (code.empty() || code.size() > 256) return oauth_error_body(err("invalid_request", "code is required"));
+  int64_t now = now_seconds();
+  std::string hash = crypto::token_hash(code);
+  std::optional<OAuthError> problem;
+  auto row = db_.transaction([&](store::Conn& conn) -> std::optional<sql::CodeRow> {
+    auto r = sql::code_by_hash(conn, hash);
+    if (!r || r->client_id != c.id) {
+      problem = err("invalid_grant", "Unknown authorization code");
+      return std::nullopt;
+    }
+    if (r->used_at || !sql::mark_code_used(conn, hash, now)) {
+      // RFC 6749 §4.1.2: a replayed code revokes every token issued from it.
+      sql::revoke_grant(conn, r->grant_id, now);
+      tokens_.revoked_grants({r->grant_id});
+      problem = err("invalid_grant", "Authorization code already used; tokens issued from it are revoked");
+      return std::nullopt;
+    }
+    return r;
+  });
+  if (problem) return oauth_error_body(*problem);
+  if (row->expires_at <= now) return oauth_error_body(err("invalid_grant", "Authorization code expired"));
+  if (get(f, "redirect_uri") != row->redirect_uri)
+    return oauth_error_body(err("invalid_grant", "redirect_uri does not match the authorization request"));
+  std::string verifier = get(f, "code_verifier");
+  if (row->code_challenge) {
+    bool shape = verifier.size() >= 43 && verifier.size() <= 128 &&
+                 std::all_of(verifier.begin(), verifier.end(), [](unsigned char ch) {
+                   return std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~';
+                 });
+    if (!shape || !crypto::constant_time_equal(crypto::base64url_encode(crypto::sha256(verifier)), *row->code_challenge))
+      return oauth_error_body(err("invalid_grant", "PKCE verification failed"));
+  } else if (!verifier.empty()) {
+    return oauth_error_body(err("invalid_grant", "code_verifier sent but no code_challenge was used"));
+  }
+  if (row->session_id && tokens_.session_revoked(*row->session_id))
+    return oauth_error_body(err("invalid_grant", "The sign-in session has ended"));
+  return issue_for_user(c, row->user_id, row->scope, row->grant_id, row->session_id.value_or(""), row->auth_time,
+                        row->nonce, true);
+}
+
+std::pair<int, json::object> Provider::grant_refresh(const Client& c, const Form& f) {
+  std::string token = get(f, "refresh_token");
+  if (token.empty() || token.size() > 256) return oauth_error_body(err("invalid_request", "refresh_token is required"));
+  int64_t now = now_seconds();
+  std::string hash = crypto::token_hash(token);
+  std::string next = new_secret_token();
+  std::optional<OAuthError> problem;
+  auto row = db_.transaction([&](store::Conn& conn) -> std::optional<sql::RefreshRow> {
+    auto r = sql::refresh_by_hash(conn, hash);
+    if (!r || r->client_id != c.id || r->expires_at <= now || !sql::grant_active(conn, r->grant_id)) {
+      problem = err("invalid_grant", "Refresh token is invalid, expired or revoked");
+      return std::nullopt;
+    }
+    if (!sql::mark_refresh_rotated(conn, hash, crypto::token_hash(next), now)) {
+      sql::revoke_grant(conn, r->grant_id, now);  // reuse of a rotated token: end the family
+      tokens_.revoked_grants({r->grant_id});
+      problem = err("invalid_grant", "Refresh token reuse detected; the grant is revoked");
+      return std::nullopt;
+    }
+    return r;
+  });
+  if (problem) return oauth_error_body(*problem);
+  auto granted = split_scope(row->scope);
+  std::string scope = row->scope;
+  if (auto asked = get(f, "scope"); !asked.empty()) {
+    for (auto& s : split_scope(asked))
+      if (!has(granted, s)) return oauth_error_body(err("invalid_scope", "Cannot widen the scope on refresh: " + s));
+    scope = asked;
+  }
+  auto out = issue_for_user(c, row->user_id, scope, row->grant_id, "", row->auth_time, std::nullopt, false);
+  if (out.first != 200) return out;
+  db_.with([&](store::Conn& conn) {
+    sql::insert_refresh(conn, crypto::token_hash(next),
+                        {row->grant_id, c.id, row->user_id, row->scope, row->auth_time, row->expires_at, std::nullopt, std::nullopt},
+                        now);
+  });
+  out.second["refresh_token"] = next;
+  return out;
+}
+
+std::pair<int, json::object> Provider::grant_client_credentials(const Client& c, const Form& f) {
+  if (c.is_public) return oauth_error_body(err("unauthorized_client", "Public clients cannot use client_credentials"));
+  std::vector<std::string> scopes;
+  if (auto asked = get(f, "scope"); !asked.empty()) {
+    for (auto& s : split_scope(asked))
+      if (!c.allows_scope(s) || s == "openid" || s == "offline_access")
+        return oauth_error_body(err("invalid_scope", "Scope not allowed for client_credentials: " + s));
+    scopes = split_scope(asked);
+  } else {
+    for (auto& s : c.scopes)
+      if (s != "openid" && s != "offline_access" && s != "profile" && s != "email") scopes.push_back(s);
+  }
+  std::string scope = join_scope(scopes);
+  std::string access = tokens_.issue_access(c, c.id, scope, "", "", now_seconds());
+  json::object out{{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", tokens_.access_ttl(c)}};
+  if (!scope.empty()) out["scope"] = scope;
+  return {200, std::move(out)};
+}
+
+std::pair<int, json::object> Provider::grant_device(const Client& c, const Form& f) {
+  std::string code = get(f, "device_code");
+  if (code.empty() || code.size() > 256) return oauth_error_body(err("invalid_request", "device_code is required"));
+  std::string hash = crypto::token_hash(code);
+  int64_t now = now_seconds();
+  auto d = db_.with([&](store::Conn& conn) { return sql::device_by_hash(conn, hash); });
+  if (!d || d->client_id != c.id) return oauth_error_body(err("invalid_grant", "Unknown device_code"));
+  if (d->expires_at <= now) return oauth_error_body(err("expired_token", "The device code has expired"));
+  if (d->status == "denied") return oauth_error_body(err("access_denied", "The user denied the request"));
+  if (d->status == "used") return oauth_error_body(err("invalid_grant", "The device code was already used"));
+  if (d->status == "pending") {
+    bool too_fast = d->last_poll_at && now - *d->last_poll_at < d->interval;
+    db_.with([&](store::Conn& conn) { sql::set_device_poll(conn, hash, now, too_fast ? d->interval + 5 : d->interval); });
+    return oauth_error_body(too_fast ? err("slow_down", "Poll more slowly (interval increased by 5 s)")
+                                     : err("authorization_pending", "The user has not finished yet"));
+  }
+  std::string grant_id = new_uuid();
+  bool claimed = db_.transaction([&](store::Conn& conn) {
+    if (!sql::mark_device_used(conn, hash)) return false;
+    sql::insert_grant(conn, grant_id, c.id, *d->user_id, d->session_id, d->scope, now);
+    return true;
+  });
+  if (!claimed) return oauth_error_body(err("invalid_grant", "The device code was already used"));
+  return issue_for_user(c, *d->user_id, d->scope, grant_id, d->session_id.value_or(""), d->auth_time.value_or(now),
+                        std::nullopt, true);
+}
+
+std::pair<int, json::object> Provider::grant_password(const Client& c, const Form& f, const identity::Origin& o) {
+  if (!cfg_.oauth_password_grant)
+    return oauth_error_body(err("unsupported_grant_type", "The password grant is disabled on this server"));
+  auto scope = get(f, "scope");
+  for (auto& s : split_scope(scope))
+    if (!c.allows_scope(s)) return oauth_error_body(err("invalid_scope", "Scope not allowed: " + s));
+  auto pair = sessions_.login(get(f, "username"), get(f, "password"), o);
+  if (!pair) return oauth_error_body(err("invalid_grant", "Invalid resource owner credentials"));
+  std::string grant_id = new_uuid();
+  int64_t now = now_seconds();
+  db_.with([&](store::Conn& conn) { sql::insert_grant(conn, grant_id, c.id, pair->user.id, pair->session_id, scope, now); });
+  return issue_for_user(c, pair->user.id, scope, grant_id, pair->session_id, now, std::nullopt, true);
+}
+
+std::optional<std::pair<int, json::object>> Provider::token_fast(const http::Request& req, const Form& form) {
+  if (get(form, "grant_type") != "client_credentials") return std::nullopt;
+  bool needs_db = false;
+  auto client = authenticate_client(req, form, true, &needs_db);
+  if (needs_db) return std::nullopt;
+  if (!client) return oauth_error_body(*client.error);
+  if (!(*client.value)->allows_grant("client_credentials"))
+    return oauth_error_body(err("unauthorized_client", "Client may not use this grant type"));
+  return grant_client_credentials(**client.value, form);
+}
+
+std::pair<int, json::object> Provider::token(const http::Request& req, const Form& form, const identity::Origin& o) {
+  std::string grant = get(form, "grant_type");
+  if (grant.empty()) return oauth_error_body(err("invalid_request", "grant_type is required"));
+  bool needs_db = false;
+  auto client = authenticate_client(req, form, false, &needs_db);
+  if (!client) return oauth_error_body(*client.error);
+  const Client& c = **client.value;
+  static const std::vector<std::string> known = {"authorization_code", "refresh_token", "client_credentials",
+                                                 "urn:ietf:params:oauth:grant-type:device_code", "password"};
+  if (!has(known, grant)) return oauth_error_body(err("unsupported_grant_type", "Unsupported grant_type"));
+  if (grant == "password" && !cfg_.oauth_password_grant)
+    return oauth_error_body(err("unsupported_grant_type", "The password grant is disabled on this server"));
+  if (!c.allows_grant(grant)) return oauth_error_body(err("unauthorized_client", "Client may not use this grant type"));
+  if (grant == "authorization_code") return grant_code(c, form);
+  if (grant == "refresh_token") return grant_refresh(c, form);
+  if (grant == "client_credentials") return grant_client_credentials(c, form);
+  if (grant == "password") return grant_password(c, form, o);
+  return grant_device(c, form);
+}
+
+}  // namespace gatehouse::oidc

@@ -1,0 +1,149 @@
+#include "oidc/tokens.hpp"
+
+#include <openssl/evp.h>
+
+#include <boost/json.hpp>
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "crypto/encoding.hpp"
+#include "crypto/hash.hpp"
+#include "identity/store.hpp"
+#include "oidc/store.hpp"
+
+namespace gatehouse::oidc {
+namespace json = boost::json;
+
+namespace {
+std::string str(const json::object& o, const char* k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+int64_t num(const json::object& o, const char* k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_int64() ? v->get_int64() : 0;
+}
+
+// OIDC Core §3.1.3.6: left half of the hash matching the ID token's alg.
+std::string half_hash(const std::string& value, crypto::Alg alg) {
+  std::string digest;
+  if (alg == crypto::Alg::EdDSA) {
+    unsigned char md[64];
+    unsigned int len = 0;
+    EVP_Digest(value.data(), value.size(), md, &len, EVP_sha512(), nullptr);
+    digest.assign(reinterpret_cast<char*>(md), len);
+  } else {
+    digest = crypto::sha256(value);
+  }
+  return crypto::base64url_encode(digest.substr(0, digest.size() / 2));
+}
+
+}  // namespace
+
+std::string OAuthTokens::issue_access(const Client& c, const std::string& subject, const std::string& scope,
+                                      const std::string& grant_id, const std::string& session_id, int64_t now) const {
+  json::object claims{{"iss", cfg_.issuer}, {"sub", subject}, {"aud", c.id}, {"client_id", c.id},
+                      {"iat", now}, {"exp", now + access_ttl(c)}, {"jti", new_request_id()}, {"scope", scope}};
+  if (!grant_id.empty()) claims["gid"] = grant_id;
+  if (!session_id.empty()) claims["sid"] = session_id;
+  return crypto::jws_sign(*keys_.signer(), json::serialize(claims), "at+jwt");
+}
+
+std::string OAuthTokens::issue_id_token(const Client& c, const IdTokenInput& in, int64_t now) const {
+  auto alg = crypto::alg_from_name(c.id_token_alg).value_or(crypto::Alg::RS256);
+  json::object claims{{"iss", cfg_.issuer}, {"sub", in.user_id}, {"aud", c.id}, {"azp", c.id},
+                      {"iat", now}, {"exp", now + c.id_token_ttl.value_or(3600)}, {"auth_time", in.auth_time},
+                      {"acr", "urn:gatehouse:acr:password"}, {"amr", json::array{json::string(in.amr)}},
+                      {"sid", in.session_id}};
+  if (in.nonce) claims["nonce"] = *in.nonce;
+  if (!in.access_token.empty()) claims["at_hash"] = half_hash(in.access_token, alg);
+  for (auto& [k, v] : in.profile_claims) claims[k] = v;
+  return crypto::jws_sign(*keys_.signer_for(alg), json::serialize(claims), "JWT");
+}
+
+bool OAuthTokens::is_revoked(const AccessClaims& a) const {
+  if (!a.session_id.empty() && sessions_.session_revoked(a.session_id)) return true;
+  std::shared_lock g(revoked_mu_);
+  return (!a.grant_id.empty() && revoked_grants_.count(a.grant_id)) || revoked_jtis_.count(a.jti);
+}
+
+std::optional<Result<AccessClaims>> OAuthTokens::verify_cached(const std::string& token) {
+  Cached hit;
+  {
+    std::lock_guard g(mu_);
+    auto it = cache_.find(token);
+    if (it == cache_.end()) return std::nullopt;
+    hit = it->second;
+  }
+  int64_t now = now_seconds();
+  if (hit.claims.exp + cfg_.token_leeway_seconds <= now || now - hit.verified_at > 30) return std::nullopt;
+  if (is_revoked(hit.claims)) return Result<AccessClaims>(Error::make(Errc::authentication, "Token has been revoked"));
+  return Result<AccessClaims>(hit.claims);
+}
+
+Result<AccessClaims> OAuthTokens::verify_access(const std::string& token) {
+  if (auto hit = verify_cached(token)) return std::move(*hit);
+  auto deny = [](const char* why) { return Error::make(Errc::authentication, why); };
+  if (token.size() > 8192) return deny("Invalid token");
+  auto parts = crypto::jws_verify(token, [this](const json::object& h) -> std::shared_ptr<const crypto::Jwk> {
+    auto* kid = h.if_contains("kid");
+    return kid && kid->is_string() ? keys_.find(std::string(kid->get_string())) : nullptr;
+  });
+  if (!parts) return deny("Invalid token");
+  auto* typ = parts->header.if_contains("typ");
+  if (!typ || !typ->is_string() || typ->get_string() != "at+jwt") return deny("Not an access token");
+  boost::system::error_code ec;
+  auto v = json::parse(parts->payload, ec);
+  if (ec || !v.is_object()) return deny("Invalid token");
+  auto& c = v.as_object();
+  AccessClaims a{c, str(c, "sub"), str(c, "client_id"), str(c, "scope"), str(c, "jti"), str(c, "gid"), str(c, "sid"),
+                 num(c, "exp"), num(c, "iat")};
+  int64_t now = now_seconds();
+  if (str(c, "iss") != cfg_.issuer || a.client_id.empty()) return deny("Invalid token");
+  if (a.exp + cfg_.token_leeway_seconds <= now) return deny("Token expired");
+  if (is_revoked(a)) return deny("Token has been revoked");
+  bool live = db_.with([&](store::Conn& conn) {
+    if (!a.grant_id.empty() && !sql::grant_active(conn, a.grant_id)) return false;
+    if (!a.jti.empty() && sql::jti_revoked(conn, a.jti)) return false;
+    if (!a.session_id.empty()) {
+      auto s = identity::sql::session_by_id(conn, a.session_id);
+      if (!s || s->revoked_at) return false;
+    }
+    return true;
+  });
+  if (!live) return deny("Token has been revoked");
+  std::lock_guard g(mu_);
+  if (cache_.size() > 100000) cache_.clear();
+  cache_[token] = {a, now};
+  return a;
+}
+
+Result<json::object> OAuthTokens::verify_id_token_hint(const std::string& token) {
+  auto parts = crypto::jws_verify(token, [this](const json::object& h) -> std::shared_ptr<const crypto::Jwk> {
+    auto* kid = h.if_contains("kid");
+    return kid && kid->is_string() ? keys_.find(std::string(kid->get_string())) : nullptr;
+  });
+  if (!parts) return Error::field("id_token_hint", "Not an ID token issued here");
+  boost::system::error_code ec;
+  auto v = json::parse(parts->payload, ec);
+  if (ec || !v.is_object() || str(v.as_object(), "iss") != cfg_.issuer)
+    return Error::field("id_token_hint", "Not an ID token issued here");
+  return std::move(v.as_object());
+}
+
+void OAuthTokens::revoked_grants(const std::vector<std::string>& ids) {
+  std::unique_lock g(revoked_mu_);
+  for (auto& i : ids) revoked_grants_.insert(i);
+}
+void OAuthTokens::revoked_jti(const std::string& jti) {
+  std::unique_lock g(revoked_mu_);
+  revoked_jtis_.insert(jti);
+}
+
+void OAuthTokens::load_revocations() {
+  int64_t since = now_seconds() - 86400;
+  auto ids = db_.with([&](store::Conn& c) { return sql::grants_revoked_since(c, since); });
+  revoked_grants(ids);
+}
+
+}  // namespace gatehouse::oidc
