@@ -13,6 +13,7 @@
 #include "crypto/hash.hpp"
 #include "identity/routes.hpp"
 #include "identity/store.hpp"
+#include "oidc/routes.hpp"
 #include "ops/routes.hpp"
 #include "store/migrations.hpp"
 
@@ -56,6 +57,10 @@ void App::load_keys() {
   // The app-token HMAC key is derived from the master key, never stored.
   app_tokens = std::make_unique<authz::AppTokens>(authz_deps(), crypto::hmac_sha256(master, "gatehouse app-token hmac v1"));
   admin = std::make_unique<authz::AdminService>(authz_deps(), *tokens, users);
+  clients = std::make_unique<oidc::Clients>(*db, crypto::hmac_sha256(master, "gatehouse client-secret hmac v1"));
+  oauth_tokens = std::make_unique<oidc::OAuthTokens>(cfg, *keys, *db, *tokens);
+  provider = std::make_unique<oidc::Provider>(cfg, *db, *clients, *oauth_tokens, *accounts, *sessions);
+  browsers = std::make_unique<ui::BrowserSessions>(cfg, *db);
   tokens->set_claims_hook([o = orgs.get()](store::Conn& c, const std::string& user_id, boost::json::object& claims) {
     o->add_claims(c, user_id, claims);
     boost::json::array roles;
@@ -116,6 +121,12 @@ int serve(App& app) {
   authz::register_token_routes(router, authz_api);
   authz::register_admin_routes(router, authz_api);
   authz::register_compat_routes(router, authz_api, *app.keys);
+  oidc::OidcApi oidc_api{c, *app.provider, *app.clients, *app.oauth_tokens, *app.tokens, *app.accounts,
+                         *app.sessions, *app.admin, *app.browsers, *app.db};
+  oidc::register_oauth_routes(router, oidc_api);
+  oidc::register_client_routes(router, oidc_api);
+  oidc::register_ui_routes(router, oidc_api);
+  app.oauth_tokens->load_revocations();
   ops::register_ops_routes(router, {router, *app.db, *app.keys, c.issuer, ready});
   app.webhooks->start();
   app.app_tokens->start();

@@ -13,6 +13,10 @@
 #include "core/config.hpp"
 #include "events/prehooks.hpp"
 #include "events/webhooks.hpp"
+#include "oidc/clients.hpp"
+#include "oidc/provider.hpp"
+#include "oidc/tokens.hpp"
+#include "ui/browser.hpp"
 #include "core/rate_limiter.hpp"
 #include "crypto/password.hpp"
 #include "identity/account_service.hpp"
@@ -44,6 +48,10 @@ struct App {
   std::unique_ptr<authz::Decisions> decisions;
   std::unique_ptr<authz::AppTokens> app_tokens;
   std::unique_ptr<authz::AdminService> admin;
+  std::unique_ptr<oidc::Clients> clients;
+  std::unique_ptr<oidc::OAuthTokens> oauth_tokens;
+  std::unique_ptr<oidc::Provider> provider;
+  std::unique_ptr<ui::BrowserSessions> browsers;
 
   /// Opens the database (and migrates up when `migrate`). Keys are loaded by load_keys().
   static std::unique_ptr<App> open(const Config& cfg, bool migrate);

@@ -31,9 +31,12 @@ std::string client_ip_for(const Request& req, const std::string& peer, const Mid
 
 void add_security_headers(const Request& req, Response& res, const MiddlewareOptions& o) {
   bool html = res.content_type.rfind("text/html", 0) == 0;
-  res.set_header("Content-Security-Policy",
-                 html ? "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-                      : "default-src 'none'; frame-ancestors 'none'");
+  bool has_csp = std::any_of(res.headers.begin(), res.headers.end(),
+                             [](auto& h) { return h.first == "Content-Security-Policy"; });
+  if (!has_csp)  // a handler may set a stricter or page-specific policy (form_post)
+    res.set_header("Content-Security-Policy",
+                   html ? "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+                        : "default-src 'none'; frame-ancestors 'none'");
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("X-Frame-Options", "DENY");
   res.set_header("Referrer-Policy", "no-referrer");

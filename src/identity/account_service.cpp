@@ -251,8 +251,8 @@ Status AccountService::forgot_password(const std::string& email, const Origin& o
     sql::insert_email_token(c, crypto::token_hash(token), u->id, kReset, now, now + d_.cfg.reset_token_ttl);
     d_.mailer.enqueue(c, {u->email, "Reset your password",
                           "Hello,\r\n\r\nSomeone asked to reset the Gatehouse password for this address.\r\n"
-                          "To choose a new password, send this token to " + d_.cfg.issuer +
-                              "/api/v1/password/reset:\r\n\r\nToken: " + token +
+                          "To choose a new password, open:\r\n\r\n" + d_.cfg.issuer + "/ui/reset?token=" + token +
+                              "\r\n\r\n(API clients: POST the token to /api/v1/password/reset.)\r\n\r\nToken: " + token +
                               "\r\n\r\nIt expires in " + std::to_string(d_.cfg.reset_token_ttl / 60) +
                               " minutes and works once. If this was not you, ignore this mail.\r\n"});
     auto e = audit_event(o, "user.password_reset_request", u->id, u->id);

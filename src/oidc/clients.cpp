@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <boost/url/parse_query.hpp>
+#include "http/form.hpp"
 
 #include "core/clock.hpp"
 #include "core/json_util.hpp"
@@ -256,10 +256,8 @@ Credentials credentials_of(const http::Request& req, const std::map<std::string,
       if (colon != std::string::npos) {
         // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
         auto dec = [](const std::string& s) {
-          boost::urls::encoding_opts o;
-          o.space_as_plus = true;
-          auto q = boost::urls::parse_query("x=" + s);
-          return q && !q->empty() ? (*q->begin()).value.decode(o) : s;
+          auto f = http::parse_urlencoded("x=" + s);  // owns its text: no dangling view
+          return f && f->count("x") ? f->at("x") : s;
         };
         c.client_id = dec(decoded->substr(0, colon));
         c.secret = dec(decoded->substr(colon + 1));

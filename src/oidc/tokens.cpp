@@ -43,7 +43,8 @@ std::string half_hash(const std::string& value, crypto::Alg alg) {
 std::string OAuthTokens::issue_access(const Client& c, const std::string& subject, const std::string& scope,
                                       const std::string& grant_id, const std::string& session_id, int64_t now) const {
   json::object claims{{"iss", cfg_.issuer}, {"sub", subject}, {"aud", c.id}, {"client_id", c.id},
-                      {"iat", now}, {"exp", now + access_ttl(c)}, {"jti", new_request_id()}, {"scope", scope}};
+                      {"iat", now}, {"exp", now + access_ttl(c)}, {"jti", new_request_id()}};
+  if (!scope.empty()) claims["scope"] = scope;
   if (!grant_id.empty()) claims["gid"] = grant_id;
   if (!session_id.empty()) claims["sid"] = session_id;
   return crypto::jws_sign(*keys_.signer(), json::serialize(claims), "at+jwt");
@@ -53,8 +54,8 @@ std::string OAuthTokens::issue_id_token(const Client& c, const IdTokenInput& in,
   auto alg = crypto::alg_from_name(c.id_token_alg).value_or(crypto::Alg::RS256);
   json::object claims{{"iss", cfg_.issuer}, {"sub", in.user_id}, {"aud", c.id}, {"azp", c.id},
                       {"iat", now}, {"exp", now + c.id_token_ttl.value_or(3600)}, {"auth_time", in.auth_time},
-                      {"acr", "urn:gatehouse:acr:password"}, {"amr", json::array{json::string(in.amr)}},
-                      {"sid", in.session_id}};
+                      {"acr", "urn:gatehouse:acr:password"}, {"amr", json::array{json::string(in.amr)}}};
+  if (!in.session_id.empty()) claims["sid"] = in.session_id;
   if (in.nonce) claims["nonce"] = *in.nonce;
   if (!in.access_token.empty()) claims["at_hash"] = half_hash(in.access_token, alg);
   for (auto& [k, v] : in.profile_claims) claims[k] = v;

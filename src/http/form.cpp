@@ -1,0 +1,80 @@
+#include "http/form.hpp"
+
+#include <boost/url/parse_query.hpp>
+
+namespace gatehouse::http {
+
+Result<Form> parse_urlencoded(std::string_view text) {
+  Form f;
+  if (text.empty()) return f;
+  auto parsed = boost::urls::parse_query(text);
+  if (!parsed) return Error::make(Errc::bad_request, "Malformed form encoding");
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  for (auto p : *parsed) {
+    std::string key = p.key.decode(opts);
+    if (key.empty()) continue;
+    if (!f.emplace(key, p.has_value ? p.value.decode(opts) : std::string()).second)
+      return Error::field(key, "Parameter given more than once");
+  }
+  return f;
+}
+
+Result<Form> form_of(const Request& req) {
+  if (req.method == "GET" || req.method == "HEAD") return parse_urlencoded(req.query);
+  auto ct = req.header("content-type");
+  std::string media(ct.substr(0, ct.find(';')));
+  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  if (media != "application/x-www-form-urlencoded")
+    return Error::make(Errc::unsupported_media, "Content-Type must be application/x-www-form-urlencoded");
+  return parse_urlencoded(req.body);
+}
+
+std::string url_encode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string with_query(const std::string& url, const Form& params) {
+  std::string out = url;
+  char sep = url.find('?') == std::string::npos ? '?' : '&';
+  for (auto& [k, v] : params) {
+    out += sep;
+    out += url_encode(k) + "=" + url_encode(v);
+    sep = '&';
+  }
+  return out;
+}
+
+std::optional<std::string> cookie(const Request& req, std::string_view name) {
+  std::string_view h = req.header("cookie");
+  while (!h.empty()) {
+    auto semi = h.find(';');
+    auto part = h.substr(0, semi);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    auto eq = part.find('=');
+    if (eq != std::string_view::npos && part.substr(0, eq) == name) return std::string(part.substr(eq + 1));
+    if (semi == std::string_view::npos) break;
+    h.remove_prefix(semi + 1);
+  }
+  return std::nullopt;
+}
+
+std::string set_cookie(const std::string& name, const std::string& value, int max_age, bool secure,
+                       const char* same_site) {
+  return name + "=" + value + "; Path=/; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=" + same_site +
+         (secure ? "; Secure" : "");
+}
+
+}  // namespace gatehouse::http

@@ -1,0 +1,261 @@
+#include "oidc/routes.hpp"
+
+#include <boost/json.hpp>
+
+#include "core/random.hpp"
+#include "http/envelope.hpp"
+#include "http/form.hpp"
+#include "ui/pages.hpp"
+
+namespace gatehouse::oidc {
+namespace json = boost::json;
+using http::Pool;
+using http::Request;
+using http::Response;
+
+Response html(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::move(body);
+  return r;
+}
+
+namespace {
+
+Response json_answer(int status, const json::object& body, bool basic_auth_used = false) {
+  Response r;
+  r.status = status;
+  r.body = json::serialize(body);
+  r.set_header("Pragma", "no-cache");
+  if (status == 401) r.set_header("WWW-Authenticate", basic_auth_used ? "Basic realm=\"gatehouse\"" : "Bearer realm=\"gatehouse\"");
+  return r;
+}
+
+Response redirect(const std::string& location, int status = 302) {
+  Response r;
+  r.status = status;
+  r.content_type.clear();
+  r.set_header("Location", location);
+  return r;
+}
+
+// The authorization response (RFC 6749 §4.1.2 / §4.1.2.1, RFC 9207 iss) by response_mode.
+Response respond_to_client(const Config& cfg, const AuthorizeRequest& ar, http::Form params) {
+  if (!ar.state.empty()) params["state"] = ar.state;
+  params["iss"] = cfg.issuer;
+  if (ar.response_mode == "form_post") {
+    std::string nonce = new_secret_token().substr(0, 22);
+    Response r = html(200, ui::form_post_page(ar.redirect_uri, params, nonce));
+    auto scheme_end = ar.redirect_uri.find("://");
+    auto path_start = ar.redirect_uri.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+    std::string origin = ar.redirect_uri.substr(0, path_start);
+    r.set_header("Content-Security-Policy", "default-src 'none'; script-src 'nonce-" + nonce + "'; form-action " +
+                                                origin + "; frame-ancestors 'none'; base-uri 'none'");
+    return r;
+  }
+  return redirect(http::with_query(ar.redirect_uri, params));
+}
+
+std::string bearer_of(const Request& req, const http::Form& form) {
+  auto auth = req.header("authorization");
+  if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) return std::string(auth.substr(7));
+  if (req.method == "POST") {
+    auto it = form.find("access_token");
+    if (it != form.end()) return it->second;
+  }
+  return {};
+}
+
+// RFC 6750 §3: errors on protected resources.
+Response bearer_error(int status, const std::string& error, const std::string& description) {
+  Response r;
+  r.status = status;
+  r.body = json::serialize(json::object{{"error", error}, {"error_description", description}});
+  std::string h = "Bearer realm=\"gatehouse\"";
+  if (!error.empty()) h += ", error=\"" + error + "\", error_description=\"" + description + "\"";
+  r.set_header("WWW-Authenticate", h);
+  return r;
+}
+
+}  // namespace
+
+Response answer_authorize(OidcApi& api, const Request& req, AuthorizeRequest& ar, const AuthorizeOutcome& out,
+                          const std::optional<Browser>& browser) {
+  using K = AuthorizeOutcome::Kind;
+  switch (out.kind) {
+    case K::error_page:
+      return html(400, ui::error_page(api.cfg, out.error.error, out.error.description));
+    case K::redirect_error:
+      return respond_to_client(api.cfg, ar, {{"error", out.error.error}, {"error_description", out.error.description}});
+    case K::code:
+      return respond_to_client(api.cfg, ar, {{"code", out.code}});
+    case K::login: {
+      // Back to the same request after signing in, without the prompt that forced it.
+      http::Form again = ar.raw;
+      again.erase("prompt");
+      std::string back = http::with_query("/oauth2/authorize", again);
+      http::Form q{{"return_to", back}};
+      if (!ar.login_hint.empty()) q["login_hint"] = ar.login_hint;
+      return redirect(http::with_query("/ui/login", q));
+    }
+    case K::consent: {
+      std::string set_cookie;
+      ui::FormContext f;
+      f.csrf = ui::csrf_token(req, api.browsers.secure(), &set_cookie);
+      f.hidden = ar.raw;
+      f.hidden.erase("csrf");
+      auto user = api.accounts.get(browser->user_id);
+      Response r = html(200, ui::consent_page(api.cfg, f, out.client->name, ar.scopes, user ? user->email : ""));
+      if (!set_cookie.empty()) r.set_header("Set-Cookie", set_cookie);
+      return r;
+    }
+  }
+  return html(500, ui::error_page(api.cfg, "server_error", "Unexpected state"));
+}
+
+void register_oauth_routes(http::Router& r, OidcApi api) {
+  auto discovery = [api](Request&) mutable {
+    static const std::string doc = json::serialize(api.provider.discovery());
+    Response res;
+    res.body = doc;
+    return res;
+  };
+  r.get("/.well-known/openid-configuration", Pool::io, discovery, "OpenID Provider metadata");
+  r.get("/.well-known/oauth-authorization-server", Pool::io, discovery, "OAuth 2.0 authorization server metadata (RFC 8414)");
+
+  auto authorize = [api](Request& req) mutable {
+    auto form = http::form_of(req);
+    if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
+    auto ar = Provider::parse_authorize(*form);
+    auto browser = api.browsers.current(req);
+    auto out = api.provider.authorize(ar, browser, std::nullopt, false, false);
+    return answer_authorize(api, req, ar, out, browser);
+  };
+  r.get("/oauth2/authorize", Pool::db, authorize, "Authorization endpoint (code flow, PKCE S256)");
+  r.post("/oauth2/authorize", Pool::db, authorize, "Authorization endpoint (form-encoded request)");
+
+  auto token = [api](Request& req) mutable {
+    auto form = http::form_of(req);
+    if (!form) return json_answer(400, {{"error", "invalid_request"}, {"error_description", form.error().public_message}});
+    auto [status, body] = api.provider.token(req, *form, {req.client_ip, req.user_agent(), req.request_id});
+    return json_answer(status, body, !req.header("authorization").empty());
+  };
+  auto token_fast = [api](Request& req) mutable -> std::optional<Response> {
+    auto form = http::form_of(req);
+    if (!form) return std::nullopt;
+    auto out = api.provider.token_fast(req, *form);
+    if (!out) return std::nullopt;
+    return json_answer(out->first, out->second, !req.header("authorization").empty());
+  };
+  r.post("/oauth2/token", Pool::db, token, "Token endpoint").fast_path = token_fast;
+
+  auto introspect = [api](Request& req) mutable {
+    auto form = http::form_of(req);
+    if (!form) return json_answer(400, {{"error", "invalid_request"}, {"error_description", form.error().public_message}});
+    bool needs_db = false;
+    auto [status, body] = api.provider.introspect(req, *form, false, &needs_db);
+    return json_answer(status, body, !req.header("authorization").empty());
+  };
+  auto introspect_fast = [api](Request& req) mutable -> std::optional<Response> {
+    auto form = http::form_of(req);
+    if (!form) return std::nullopt;
+    bool needs_db = false;
+    auto [status, body] = api.provider.introspect(req, *form, true, &needs_db);
+    if (needs_db) return std::nullopt;
+    return json_answer(status, body, !req.header("authorization").empty());
+  };
+  r.post("/oauth2/introspect", Pool::db, introspect, "Token introspection (RFC 7662)").fast_path = introspect_fast;
+
+  r.post("/oauth2/revoke", Pool::db, [api](Request& req) mutable {
+    auto form = http::form_of(req);
+    if (!form) return json_answer(400, {{"error", "invalid_request"}, {"error_description", form.error().public_message}});
+    auto [status, body] = api.provider.revoke(req, *form);
+    Response res = json_answer(status, body, !req.header("authorization").empty());
+    if (status == 200) res.body.clear();
+    return res;
+  }, "Token revocation (RFC 7009)");
+
+  r.post("/oauth2/device_authorization", Pool::db, [api](Request& req) mutable {
+    auto form = http::form_of(req);
+    if (!form) return json_answer(400, {{"error", "invalid_request"}, {"error_description", form.error().public_message}});
+    auto [status, body] = api.provider.device_authorization(req, *form);
+    return json_answer(status, body, !req.header("authorization").empty());
+  }, "Device authorization (RFC 8628)");
+
+  auto userinfo = [api](Request& req) mutable {
+    http::Form form;
+    if (req.method == "POST" && !req.body.empty()) {
+      auto f = http::form_of(req);
+      if (!f) return bearer_error(400, "invalid_request", f.error().public_message);
+      form = *f;
+    }
+    std::string token = bearer_of(req, form);
+    if (token.empty()) return bearer_error(401, "", "");
+    auto claims = api.provider.userinfo(token);
+    if (!claims) return bearer_error(claims.error->status, claims.error->error, claims.error->description);
+    Response res;
+    res.body = json::serialize(*claims.value);
+    return res;
+  };
+  r.get("/oauth2/userinfo", Pool::db, userinfo, "UserInfo (OIDC Core §5.3)");
+  r.post("/oauth2/userinfo", Pool::db, userinfo, "UserInfo (POST)");
+
+  // RP-initiated logout (OIDC RP-Initiated Logout 1.0): confirm, then end the browser session.
+  auto logout = [api](Request& req) mutable {
+    auto form = http::form_of(req);
+    if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
+    auto get = [&](const char* k) { auto it = form->find(k); return it == form->end() ? std::string() : it->second; };
+    std::string client_id = get("client_id"), target = get("post_logout_redirect_uri"), state = get("state");
+    if (auto hint = get("id_token_hint"); !hint.empty()) {
+      auto claims = api.tokens.verify_id_token_hint(hint);
+      if (!claims) return html(400, ui::error_page(api.cfg, "invalid_request", "id_token_hint is not valid"));
+      auto* aud = claims->if_contains("aud");
+      std::string hint_client = aud && aud->is_string() ? std::string(aud->get_string()) : "";
+      if (!client_id.empty() && client_id != hint_client)
+        return html(400, ui::error_page(api.cfg, "invalid_request", "client_id does not match id_token_hint"));
+      client_id = hint_client;
+    }
+    std::shared_ptr<const Client> client = client_id.empty() ? nullptr : api.clients.find(client_id);
+    if (!target.empty()) {
+      bool registered = client && std::find(client->post_logout_redirect_uris.begin(),
+                                            client->post_logout_redirect_uris.end(), target) !=
+                                      client->post_logout_redirect_uris.end();
+      if (!registered)
+        return html(400, ui::error_page(api.cfg, "invalid_request", "post_logout_redirect_uri is not registered for the client"));
+    }
+    if (req.method == "GET" || get("decision").empty()) {
+      std::string set_cookie;
+      ui::FormContext f;
+      f.csrf = ui::csrf_token(req, api.browsers.secure(), &set_cookie);
+      for (const char* k : {"client_id", "post_logout_redirect_uri", "state"})
+        if (!get(k).empty()) f.hidden[k] = get(k);
+      if (!client_id.empty()) f.hidden["client_id"] = client_id;
+      Response res = html(200, ui::logout_page(api.cfg, f, client ? client->name : ""));
+      if (!set_cookie.empty()) res.set_header("Set-Cookie", set_cookie);
+      return res;
+    }
+    if (!ui::csrf_ok(req, *form)) return html(403, ui::error_page(api.cfg, "invalid_request", "The form expired; please try again"));
+    Response res;
+    if (get("decision") == "logout") {
+      if (auto b = api.browsers.current(req)) {
+        identity::Principal p{b->user_id, b->session_id, 0};
+        (void)api.sessions.logout(p, {req.client_ip, req.user_agent(), req.request_id});
+      }
+      std::string clear = api.browsers.end(req);
+      if (!target.empty()) {
+        res = redirect(state.empty() ? target : http::with_query(target, {{"state", state}}), 303);
+      } else {
+        res = html(200, ui::message_page(api.cfg, "Signed out", "You have been signed out.", "/ui/login", "Sign in again"));
+      }
+      res.set_header("Set-Cookie", clear);
+      return res;
+    }
+    return target.empty() ? redirect("/ui/account", 303)
+                          : redirect(state.empty() ? target : http::with_query(target, {{"state", state}}), 303);
+  };
+  r.get("/oauth2/logout", Pool::db, logout, "RP-initiated logout (confirmation page)");
+  r.post("/oauth2/logout", Pool::db, logout, "RP-initiated logout (confirm)");
+}
+
+}  // namespace gatehouse::oidc

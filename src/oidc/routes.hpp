@@ -1,0 +1,37 @@
+#pragma once
+// HTTP in/out for the OAuth 2.0 / OIDC endpoints, the client admin API, consents, and the
+// login UI pages that take part in the flows.
+#include "authz/admin_service.hpp"
+#include "http/router.hpp"
+#include "identity/account_service.hpp"
+#include "identity/session_service.hpp"
+#include "oidc/provider.hpp"
+#include "ui/browser.hpp"
+
+namespace gatehouse::oidc {
+
+struct OidcApi {
+  const Config& cfg;
+  Provider& provider;
+  Clients& clients;
+  OAuthTokens& tokens;
+  identity::TokenService& identity_tokens;
+  identity::AccountService& accounts;
+  identity::SessionService& sessions;
+  authz::AdminService& admin;
+  ui::BrowserSessions& browsers;
+  store::Database& db;
+};
+
+void register_oauth_routes(http::Router& r, OidcApi api);   // /oauth2/*, discovery
+void register_client_routes(http::Router& r, OidcApi api);  // admin API for clients, consents
+void register_ui_routes(http::Router& r, OidcApi api);      // /ui/*
+
+/// Turns an authorization outcome into the HTTP answer (redirect, form_post, login
+/// redirect, consent page or error page).
+http::Response answer_authorize(OidcApi& api, const http::Request& req, AuthorizeRequest& ar,
+                                const AuthorizeOutcome& out, const std::optional<Browser>& browser);
+/// An HTML answer with security headers suited to pages.
+http::Response html(int status, std::string body);
+
+}  // namespace gatehouse::oidc

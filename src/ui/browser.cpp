@@ -1,0 +1,47 @@
+#include "ui/browser.hpp"
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "crypto/hash.hpp"
+#include "http/form.hpp"
+#include "oidc/store.hpp"
+
+namespace gatehouse::ui {
+
+std::string BrowserSessions::start(const std::string& session_id, const std::string& user_id, int64_t auth_time) {
+  std::string token = new_secret_token();
+  int64_t now = now_seconds();
+  db_.with([&](store::Conn& c) {
+    oidc::sql::insert_browser(c, crypto::token_hash(token), {session_id, user_id, auth_time}, now);
+  });
+  return http::set_cookie(kSessionCookie, token, cfg_.refresh_token_ttl, secure());
+}
+
+std::optional<oidc::Browser> BrowserSessions::current(const http::Request& req) {
+  auto token = http::cookie(req, kSessionCookie);
+  if (!token || token->size() > 128) return std::nullopt;
+  auto row = db_.with([&](store::Conn& c) { return oidc::sql::browser_by_hash(c, crypto::token_hash(*token), now_seconds()); });
+  if (!row) return std::nullopt;
+  return oidc::Browser{row->session_id, row->user_id, row->auth_time};
+}
+
+std::string BrowserSessions::end(const http::Request& req) {
+  if (auto token = http::cookie(req, kSessionCookie))
+    db_.with([&](store::Conn& c) { oidc::sql::delete_browser(c, crypto::token_hash(*token)); });
+  return http::set_cookie(kSessionCookie, "", 0, secure());
+}
+
+std::string csrf_token(const http::Request& req, bool secure, std::string* set_cookie) {
+  if (auto existing = http::cookie(req, kCsrfCookie); existing && existing->size() == 43) return *existing;
+  std::string token = new_secret_token();
+  *set_cookie = http::set_cookie(kCsrfCookie, token, 86400, secure, "Strict");
+  return token;
+}
+
+bool csrf_ok(const http::Request& req, const http::Form& form) {
+  auto c = http::cookie(req, kCsrfCookie);
+  auto it = form.find("csrf");
+  return c && it != form.end() && c->size() == 43 && crypto::constant_time_equal(*c, it->second);
+}
+
+}  // namespace gatehouse::ui

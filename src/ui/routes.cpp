@@ -1,0 +1,234 @@
+// The login UI: sign in, register, forgot/reset password, consent, device code entry and
+// the signed-in page. Every POST checks the CSRF double-submit cookie.
+#include <boost/json.hpp>
+
+#include "http/form.hpp"
+#include "identity/password_policy.hpp"
+#include "oidc/routes.hpp"
+#include "ui/pages.hpp"
+
+namespace gatehouse::oidc {
+using http::Pool;
+using http::Request;
+using http::Response;
+
+namespace {
+
+std::string field(const http::Form& f, const char* k) {
+  auto it = f.find(k);
+  return it == f.end() ? std::string() : it->second;
+}
+
+// Only same-site relative paths are followed after sign-in (no open redirects).
+std::string safe_return(const std::string& to) {
+  if (to.empty() || to[0] != '/' || (to.size() > 1 && (to[1] == '/' || to[1] == '\\'))) return "/ui/account";
+  return to;
+}
+
+Response see_other(const std::string& location) {
+  Response r;
+  r.status = 303;
+  r.content_type.clear();
+  r.set_header("Location", location);
+  return r;
+}
+
+// Renders a page with a CSRF token (setting the cookie when new).
+template <class F>
+Response page(OidcApi& api, const Request& req, int status, ui::FormContext f, F render) {
+  std::string set_cookie;
+  f.csrf = ui::csrf_token(req, api.browsers.secure(), &set_cookie);
+  Response r = html(status, render(f));
+  if (!set_cookie.empty()) r.set_header("Set-Cookie", set_cookie);
+  return r;
+}
+
+Response expired_form(OidcApi& api) {
+  return html(403, ui::error_page(api.cfg, "invalid_request", "This form has expired. Go back, reload the page and try again."));
+}
+
+std::string first_error(const Error& e) {
+  for (auto& [k, v] : e.details)
+    if (v.is_string() && k != "reason" && k != "retry_after") return std::string(v.get_string());
+  return e.public_message;
+}
+
+}  // namespace
+
+void register_ui_routes(http::Router& r, OidcApi api) {
+  r.get("/ui/static/style.css", Pool::io, [api](Request&) {
+    static const std::string css = ui::stylesheet(api.cfg);
+    Response res;
+    res.content_type = "text/css; charset=utf-8";
+    res.body = css;
+    return res;
+  }, "Login UI stylesheet");
+
+  r.get("/", Pool::io, [](Request&) { return see_other("/ui/account"); }, "Home: the account page");
+
+  r.get("/ui/login", Pool::db, [api](Request& req) mutable {
+    ui::FormContext f;
+    f.hidden["return_to"] = safe_return(req.query_param("return_to").value_or(""));
+    return page(api, req, 200, f, [&](auto& ctx) {
+      return ui::login_page(api.cfg, ctx, req.query_param("login_hint").value_or(""));
+    });
+  }, "Sign-in page");
+
+  r.post("/ui/login", Pool::hash, [api](Request& req) mutable {
+    auto form = http::form_of(req);
+    if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
+    if (!ui::csrf_ok(req, *form)) return expired_form(api);
+    std::string back = safe_return(field(*form, "return_to"));
+    auto t = api.sessions.login(field(*form, "login"), field(*form, "password"),
+                                {req.client_ip, req.user_agent(), req.request_id});
+    if (!t) {
+      ui::FormContext f;
+      f.hidden["return_to"] = back;
+      f.error = t.error().code == Errc::authentication ? "Wrong email/username or password." : t.error().public_message;
+      int status = t.error().code == Errc::rate_limited ? 429 : t.error().code == Errc::authorization ? 403 : 401;
+      Response res = page(api, req, status, f, [&](auto& ctx) { return ui::login_page(api.cfg, ctx, field(*form, "login")); });
+      if (t.error().retry_after) res.set_header("Retry-After", std::to_string(t.error().retry_after));
+      return res;
+    }
+    Response res = see_other(back);
+    res.set_header("Set-Cookie", api.browsers.start(t->session_id, t->user.id, *t->user.last_login_at));
+    return res;
+  }, "Sign in (form post)");
+
+  r.get("/ui/register", Pool::db, [api](Request& req) mutable {
+    ui::FormContext f;
+    f.hidden["return_to"] = safe_return(req.query_param("return_to").value_or(""));
+    return page(api, req, 200, f, [&](auto& ctx) { return ui::register_page(api.cfg, ctx, "", ""); });
+  }, "Registration page");
+
+  r.post("/ui/register", Pool::hash, [api](Request& req) mutable {
+    auto form = http::form_of(req);
+    if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
+    if (!ui::csrf_ok(req, *form)) return expired_form(api);
+    std::string email = field(*form, "email"), username = field(*form, "username"), password = field(*form, "password");
+    std::string back = safe_return(field(*form, "return_to"));
+    ui::FormContext f;
+    f.hidden["return_to"] = back;
+    if (!identity::valid_email(email)) f.error = "Enter a valid email address.";
+    else if (!username.empty() && !identity::valid_username(username)) f.error = "Usernames are 3-32 letters, digits, '_', '.' or '-'.";
+    else if (password != field(*form, "confirm_password")) f.error = "The passwords do not match.";
+    else if (auto why = identity::check_password(api.cfg, password, {email, username})) f.error = *why;
+    if (f.error.empty()) {
+      identity::Origin o{req.client_ip, req.user_agent(), req.request_id};
+      auto u = api.accounts.register_user({email, username.empty() ? std::nullopt : std::optional(username), std::nullopt, password}, o);
+      if (u) {
+        auto t = api.sessions.login(email, password, o);
+        if (!t) return see_other("/ui/login?return_to=" + http::url_encode(back));
+        Response res = see_other(back);
+        res.set_header("Set-Cookie", api.browsers.start(t->session_id, t->user.id, *t->user.last_login_at));
+        return res;
+      }
+      f.error = first_error(u.error());
+    }
+    return page(api, req, 400, f, [&](auto& ctx) { return ui::register_page(api.cfg, ctx, email, username); });
+  }, "Register (form post)");
+
+  r.get("/ui/forgot", Pool::db, [api](Request& req) mutable {
+    return page(api, req, 200, {}, [&](auto& ctx) { return ui::forgot_page(api.cfg, ctx); });
+  }, "Forgotten password page");
+
+  r.post("/ui/forgot", Pool::db, [api](Request& req) mutable {
+    auto form = http::form_of(req);
+    if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
+    if (!ui::csrf_ok(req, *form)) return expired_form(api);
+    auto s = api.accounts.forgot_password(field(*form, "email"), {req.client_ip, req.user_agent(), req.request_id});
+    if (!s) {
+      ui::FormContext f;
+      f.error = s.error().public_message;
+      return page(api, req, 429, f, [&](auto& ctx) { return ui::forgot_page(api.cfg, ctx); });
+    }
+    return html(200, ui::message_page(api.cfg, "Check your mail",
+                                      "If an account exists for that address, we sent a link to reset the password.",
+                                      "/ui/login", "Back to sign in"));
+  }, "Request a reset mail (form post)");
+
+  r.get("/ui/reset", Pool::db, [api](Request& req) mutable {
+    ui::FormContext f;
+    f.hidden["token"] = req.query_param("token").value_or("");
+    return page(api, req, 200, f, [&](auto& ctx) { return ui::reset_page(api.cfg, ctx); });
+  }, "Choose a new password (link from the reset mail)");
+
+  r.post("/ui/reset", Pool::hash, [api](Request& req) mutable {
+    auto form = http::form_of(req);
+    if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
+    if (!ui::csrf_ok(req, *form)) return expired_form(api);
+    ui::FormContext f;
+    f.hidden["token"] = field(*form, "token");
+    if (field(*form, "password") != field(*form, "confirm_password")) {
+      f.error = "The passwords do not match.";
+    } else if (auto s = api.accounts.reset_password(field(*form, "token"), field(*form, "password"),
+                                                    {req.client_ip, req.user_agent(), req.request_id}); !s) {
+      f.error = first_error(s.error());
+    } else {
+      return html(200, ui::message_page(api.cfg, "Password changed", "Your password has been changed. Sign in with it now.",
+                                        "/ui/login", "Sign in"));
+    }
+    return page(api, req, 400, f, [&](auto& ctx) { return ui::reset_page(api.cfg, ctx); });
+  }, "Set a new password (form post)");
+
+  r.post("/ui/consent", Pool::db, [api](Request& req) mutable {
+    auto form = http::form_of(req);
+    if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
+    if (!ui::csrf_ok(req, *form)) return expired_form(api);
+    auto browser = api.browsers.current(req);
+    http::Form params = *form;
+    for (const char* k : {"csrf", "decision", "remember"}) params.erase(k);
+    auto ar = Provider::parse_authorize(params);
+    if (!browser) return see_other(http::with_query("/ui/login", {{"return_to", http::with_query("/oauth2/authorize", params)}}));
+    bool allow = field(*form, "decision") == "allow";
+    auto out = api.provider.authorize(ar, browser, allow, field(*form, "remember") == "1", true);
+    return answer_authorize(api, req, ar, out, browser);
+  }, "Consent decision (form post)");
+
+  auto device = [api](Request& req) mutable {
+    auto browser = api.browsers.current(req);
+    std::string self = req.query.empty() ? "/ui/device" : "/ui/device?" + req.query;
+    if (!browser) return see_other(http::with_query("/ui/login", {{"return_to", self}}));
+    http::Form form;
+    if (req.method == "POST") {
+      auto f = http::form_of(req);
+      if (!f) return html(400, ui::error_page(api.cfg, "invalid_request", f.error().public_message));
+      if (!ui::csrf_ok(req, *f)) return expired_form(api);
+      form = *f;
+    }
+    std::string code = req.method == "POST" ? field(form, "user_code") : req.query_param("user_code").value_or("");
+    ui::FormContext ctx;
+    if (code.empty()) return page(api, req, 200, ctx, [&](auto& c) { return ui::device_entry_page(api.cfg, c, ""); });
+    auto client = api.provider.device_lookup(code);
+    if (!client) {
+      ctx.error = first_error(client.error());
+      return page(api, req, 400, ctx, [&](auto& c) { return ui::device_entry_page(api.cfg, c, code); });
+    }
+    std::string decision = field(form, "decision");
+    if (decision.empty()) {
+      ctx.hidden["user_code"] = code;
+      return page(api, req, 200, ctx, [&](auto& c) {
+        return ui::device_confirm_page(api.cfg, c, (*client)->name, code, (*client)->scopes);
+      });
+    }
+    if (auto s = api.provider.device_decide(code, decision == "allow", *browser); !s) {
+      ctx.error = first_error(s.error());
+      return page(api, req, 400, ctx, [&](auto& c) { return ui::device_entry_page(api.cfg, c, code); });
+    }
+    return html(200, ui::message_page(api.cfg, decision == "allow" ? "Device connected" : "Request denied",
+                                      decision == "allow" ? "You can return to your device now."
+                                                          : "The device was not given access."));
+  };
+  r.get("/ui/device", Pool::db, device, "Device code entry (RFC 8628 verification URI)");
+  r.post("/ui/device", Pool::db, device, "Device code confirmation (form post)");
+
+  r.get("/ui/account", Pool::db, [api](Request& req) mutable {
+    auto browser = api.browsers.current(req);
+    if (!browser) return see_other("/ui/login");
+    auto u = api.accounts.get(browser->user_id);
+    if (!u) return see_other("/ui/login");
+    return page(api, req, 200, {}, [&](auto& ctx) { return ui::account_page(api.cfg, ctx, u->email, u->name.value_or("")); });
+  }, "The signed-in account page");
+}
+
+}  // namespace gatehouse::oidc
