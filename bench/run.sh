@@ -54,6 +54,13 @@ ROLE_ID=$(api POST "/api/v1/services/$SERVICE_ID/roles" '{"name":"reader","permi
 api POST "/api/v1/users/$SUBJECT/services/$SERVICE_ID/roles/$ROLE_ID" > /dev/null
 APP_TOKEN=$(api POST /api/v1/tokens "{\"service_id\":\"$SERVICE_ID\",\"name\":\"bench\"}" | field '["data"]["token"]')
 
+# OAuth fixtures: a confidential client for client_credentials and introspection.
+CLIENT_JSON=$($BIN client create --name bench --grant client_credentials --scope "api:read" --json 2>/dev/null)
+CLIENT_ID=$(field '["client_id"]' <<< "$CLIENT_JSON")
+CLIENT_SECRET=$(field '["client_secret"]' <<< "$CLIENT_JSON")
+BASIC=$(printf '%s:%s' "$CLIENT_ID" "$CLIENT_SECRET" | base64 -w0)
+ACCESS=$(curl -s -X POST "$URL/oauth2/token" -H "Authorization: Basic $BASIC" -d grant_type=client_credentials | field '["access_token"]')
+
 # name | connections | wrk args...
 RESULTS=()
 run() {
@@ -64,12 +71,15 @@ run() {
   p50=$(awk '$1=="50%" {print $2}' <<< "$out")
   p99=$(awk '$1=="99%" {print $2}' <<< "$out")
   errs=$(awk '/Non-2xx/ {print $5}' <<< "$out"); errs=${errs:-0}
-  RESULTS+=("$(printf '| %-24s | %5s | %12s | %9s | %9s | %8s |' "$name" "$conns" "$rps" "$p50" "$p99" "$errs")")
+  RESULTS+=("$(printf '| %-38s | %5s | %12s | %9s | %9s | %8s |' "$name" "$conns" "$rps" "$p50" "$p99" "$errs")")
 }
 TOKEN=$TOKEN run "GET /api/v1/auth/me" 64 -s bench/me.lua "$URL/api/v1/auth/me"
 run "GET /.well-known/jwks.json" 64 "$URL/.well-known/jwks.json"
 TOKEN=$TOKEN SUBJECT=$SUBJECT SERVICE=bench-docs run "POST /api/v1/authz/check" 64 -s bench/authz_check.lua "$URL/api/v1/authz/check"
 APP_TOKEN=$APP_TOKEN run "GET /api/v1/tokens/validate" 64 -s bench/token_validate.lua "$URL/api/v1/tokens/validate"
+BASIC=$BASIC run "POST /oauth2/token (client_credentials)" 64 -s bench/client_credentials.lua "$URL/oauth2/token"
+BASIC=$BASIC ACCESS=$ACCESS run "POST /oauth2/introspect" 64 -s bench/introspect.lua "$URL/oauth2/introspect"
+run "GET /.well-known/openid-configuration" 64 "$URL/.well-known/openid-configuration"
 EMAIL=$EMAIL PASSWORD=$PASSWORD run "POST /api/v1/auth/login" 16 -s bench/login.lua "$URL/api/v1/auth/login"
 TOKENS_FILE=$DIR/refresh_tokens TOKENS_PER_THREAD=$((TOKENS_REFRESH / 2)) \
   run "POST /api/v1/auth/refresh" $CONNS_REFRESH -s bench/refresh.lua "$URL/api/v1/auth/refresh"
@@ -90,8 +100,8 @@ LOGIN_CEIL=$(awk -v t="$HASH_THREADS" -v ms="$HASH_MS" 'BEGIN {printf "%.1f", t 
 echo
 echo "Gatehouse benchmark ($(nproc) cores, wrk -t2 on the same machine, ${DURATION}s per scenario, SQLite)"
 echo
-echo "| scenario                 | conns |        req/s |       p50 |       p99 | non-2xx  |"
-echo "|--------------------------|-------|--------------|-----------|-----------|----------|"
+echo "| scenario                               | conns |        req/s |       p50 |       p99 | non-2xx  |"
+echo "|----------------------------------------|-------|--------------|-----------|-----------|----------|"
 printf '%s\n' "${RESULTS[@]}"
 echo
 echo "| ceiling (one core unless noted)          | value |"
