@@ -5,6 +5,7 @@
 #include "core/clock.hpp"
 #include "http/envelope.hpp"
 #include "identity/routes.hpp"
+#include "events/audit.hpp"
 #include "oidc/routes.hpp"
 
 namespace gatehouse::oidc {
@@ -67,12 +68,26 @@ Result<ClientSpec> spec_of(const Request& req, bool creating) {
 }  // namespace
 
 void register_client_routes(http::Router& r, OidcApi api) {
-  auto admin = [api](auto h) {
-    return [api, h](Request& req) mutable {
+  // Admin-only handlers; successful changes (2xx on non-GET) are audited as `action`.
+  auto admin = [api](auto h, const char* action = nullptr) {
+    return [api, h, action](Request& req) mutable {
       auto p = api.identity_tokens.authenticate(req);
       if (!p) return error_response(req, p.error());
       if (auto s = api.admin.require_admin(*p); !s) return error_response(req, s.error());
-      return h(req, *p);
+      Response res = h(req, *p);
+      if (action && res.status < 300) {
+        boost::system::error_code ec;
+        auto body = json::parse(res.body, ec);
+        std::optional<std::string> subject;
+        if (req.params.count("id")) subject = req.params["id"];
+        else if (!ec && body.is_object() && body.as_object().contains("data"))
+          if (auto* id = body.as_object()["data"].as_object().if_contains("client_id"); id && id->is_string())
+            subject = std::string(id->get_string());
+        api.db.with([&](store::Conn& c) {
+          events::record(c, identity::audit_event(identity::origin_of(req), action, p->user_id, subject), now_seconds());
+        });
+      }
+      return res;
     };
   };
   r.get("/api/v1/admin/clients", Pool::db, admin([api](Request& req, const identity::Principal&) {
@@ -89,7 +104,7 @@ void register_client_routes(http::Router& r, OidcApi api) {
     auto o = to_json(made->first);
     o["client_secret"] = made->second.empty() ? json::value(nullptr) : json::value(made->second);
     return ok_response(req, 201, std::move(o), "Client created; the secret is shown once");
-  }), "Register an OAuth client (secret shown once) — admin");
+  }, "oauth.client_created"), "Register an OAuth client (secret shown once) — admin");
 
   r.get("/api/v1/admin/clients/{id}", Pool::db, admin([api](Request& req, const identity::Principal&) {
     auto c = api.clients.find(req.params["id"]);
@@ -103,12 +118,12 @@ void register_client_routes(http::Router& r, OidcApi api) {
     auto c = api.clients.update(req.params["id"], *spec);
     if (!c) return error_response(req, c.error());
     return ok_response(req, 200, to_json(*c), "Client updated");
-  }), "Change an OAuth client — admin");
+  }, "oauth.client_updated"), "Change an OAuth client — admin");
 
   r.del("/api/v1/admin/clients/{id}", Pool::db, admin([api](Request& req, const identity::Principal&) {
     if (auto s = api.clients.remove(req.params["id"]); !s) return error_response(req, s.error());
     return ok_response(req, 200, json::object{{"client_id", req.params["id"]}}, "Client deleted; its grants are revoked");
-  }), "Delete an OAuth client and revoke its grants — admin");
+  }, "oauth.client_deleted"), "Delete an OAuth client and revoke its grants — admin");
 
   r.post("/api/v1/admin/clients/{id}/rotate-secret", Pool::db, admin([api](Request& req, const identity::Principal&) {
     auto c = api.clients.rotate_secret(req.params["id"]);
@@ -116,7 +131,7 @@ void register_client_routes(http::Router& r, OidcApi api) {
     auto o = to_json(c->first);
     o["client_secret"] = c->second;
     return ok_response(req, 200, std::move(o), "New secret issued; the old one no longer works");
-  }), "Issue a new client secret — admin");
+  }, "oauth.client_secret_rotated"), "Issue a new client secret — admin");
 
   r.get("/api/v1/users/me/consents", Pool::db, identity::authed(api.identity_tokens, [api](Request& req, const identity::Principal& p) {
     auto rows = api.db.with([&](store::Conn& c) { return sql::consents_of(c, p.user_id); });
@@ -132,7 +147,16 @@ void register_client_routes(http::Router& r, OidcApi api) {
 
   auto revoke = [api](Request& req, const identity::Principal& p) {
     std::string client = req.params.count("client_id") ? req.params["client_id"] : "";
-    auto n = api.db.with([&](store::Conn& c) { return sql::delete_consents(c, p.user_id, client, now_seconds()); });
+    std::vector<std::string> grants;
+    auto n = api.db.transaction([&](store::Conn& c) {
+      auto n = sql::delete_consents(c, p.user_id, client, now_seconds(), &grants);
+      auto e = identity::audit_event(identity::origin_of(req), "oauth.consent_revoked", p.user_id,
+                                     client.empty() ? std::optional<std::string>() : client);
+      e.details["grants_revoked"] = static_cast<int64_t>(grants.size());
+      if (n > 0) events::record(c, e, now_seconds());
+      return n;
+    });
+    api.tokens.revoked_grants(grants);
     if (!client.empty() && n == 0) return error_response(req, Errc::not_found, "No consent for that client");
     return ok_response(req, 200, json::object{{"revoked", n}}, "Consent revoked; the client's tokens stop working");
   };

@@ -5,6 +5,7 @@
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "crypto/hash.hpp"
+#include "events/audit.hpp"
 #include "oidc/provider.hpp"
 
 namespace gatehouse::oidc {
@@ -126,7 +127,16 @@ AuthorizeOutcome Provider::authorize(AuthorizeRequest& r, const std::optional<Br
                      r.code_challenge_method.empty() ? std::nullopt : std::optional(r.code_challenge_method),
                      browser->auth_time, "pwd", now + cfg_.oauth_code_ttl, std::nullopt, browser->session_id};
     sql::insert_code(c, crypto::token_hash(code), row, now);
-    if (consent_given && *consent_given && remember) sql::save_consent(c, browser->user_id, client->id, r.scopes, now);
+    if (consent_given && *consent_given) {
+      if (remember) sql::save_consent(c, browser->user_id, client->id, r.scopes, now);
+      events::AuditEvent e;
+      e.action = "oauth.consent_granted";
+      e.actor_id = browser->user_id;
+      e.subject_id = client->id;
+      e.details["scope"] = join_scope(r.scopes);
+      e.details["remembered"] = remember;
+      events::record(c, e, now);
+    }
   });
   return {K::code, {}, client, code};
 }

@@ -8,6 +8,7 @@
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
 #include "identity/store.hpp"
+#include "events/audit.hpp"
 #include "oidc/provider.hpp"
 
 namespace gatehouse::oidc {
@@ -20,6 +21,15 @@ std::string get(const Form& f, const char* k) {
   return it == f.end() ? std::string() : it->second;
 }
 bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+// Detected attacks are audited; these transactions return a value, so they commit.
+void audit_failure(store::Conn& c, const char* action, const std::string& user, const std::string& client, int64_t now) {
+  events::AuditEvent e;
+  e.action = action;
+  e.outcome = "failure";
+  e.actor_id = user;
+  e.subject_id = client;
+  events::record(c, e, now);
+}
 }  // namespace
 
 std::pair<int, json::object> oauth_error_body(const OAuthError& e) {
@@ -130,6 +140,7 @@ std::pair<int, json::object> Provider::grant_code(const Client& c, const Form& f
       // RFC 6749 §4.1.2: a replayed code revokes every token issued from it.
       sql::revoke_grant(conn, r->grant_id, now);
       tokens_.revoked_grants({r->grant_id});
+      audit_failure(conn, "oauth.code_replay", r->user_id, r->client_id, now);
       problem = err("invalid_grant", "Authorization code already used; tokens issued from it are revoked");
       return std::nullopt;
     }
@@ -172,6 +183,7 @@ std::pair<int, json::object> Provider::grant_refresh(const Client& c, const Form
     if (!sql::mark_refresh_rotated(conn, hash, crypto::token_hash(next), now)) {
       sql::revoke_grant(conn, r->grant_id, now);  // reuse of a rotated token: end the family
       tokens_.revoked_grants({r->grant_id});
+      audit_failure(conn, "oauth.refresh_reuse", r->user_id, r->client_id, now);
       problem = err("invalid_grant", "Refresh token reuse detected; the grant is revoked");
       return std::nullopt;
     }

@@ -96,9 +96,14 @@ std::vector<ConsentRow> consents_of(Conn& c, const std::string& user_id) {
   return out;
 }
 
-int64_t delete_consents(Conn& c, const std::string& user_id, const std::string& client_id, int64_t now) {
+int64_t delete_consents(Conn& c, const std::string& user_id, const std::string& client_id, int64_t now,
+                        std::vector<std::string>* revoked) {
   auto n = c.query("DELETE FROM oauth_consents WHERE user_id = $1 AND ($2 = '' OR client_id = $2)", {user_id, client_id})
                .affected;
+  for (auto& r : c.query("SELECT id FROM oauth_grants WHERE user_id = $1 AND ($2 = '' OR client_id = $2)"
+                         " AND revoked_at IS NULL",
+                         {user_id, client_id}))
+    revoked->push_back(r.str(0));
   c.query("UPDATE oauth_grants SET revoked_at = $1 WHERE user_id = $2 AND ($3 = '' OR client_id = $3)"
           " AND revoked_at IS NULL",
           {now, user_id, client_id});

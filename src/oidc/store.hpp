@@ -50,8 +50,10 @@ struct ConsentRow {
   int64_t created_at = 0, updated_at = 0;
 };
 std::vector<ConsentRow> consents_of(Conn& c, const std::string& user_id);
-/// Deletes consents (all when client_id is empty) and revokes the grants they backed.
-int64_t delete_consents(Conn& c, const std::string& user_id, const std::string& client_id, int64_t now);
+/// Deletes consents (all when client_id is empty) and revokes the grants they backed;
+/// returns the number of consents and fills `revoked` with the grant ids.
+int64_t delete_consents(Conn& c, const std::string& user_id, const std::string& client_id, int64_t now,
+                        std::vector<std::string>* revoked);
 
 struct DeviceRow {
   std::string device_code_hash, user_code, client_id, scope, status;
