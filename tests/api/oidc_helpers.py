@@ -446,3 +446,30 @@ def wait_until(fn, timeout: float = 10.0, interval: float = 0.2):
             return last
         time.sleep(interval)
     return last
+
+
+def db_exec(srv: Server, sql: str, params: tuple = ()) -> None:
+    """Writes to the server's private test database (`?` placeholders). Only for nudging state
+    the API cannot reach quickly, such as ageing a row past a minimum lifetime."""
+    import sqlite3
+    import subprocess
+
+    from ghtest import PG_BIN
+    if srv.engine == "sqlite":
+        con = sqlite3.connect(str(srv.data_dir / "gatehouse.db"), timeout=10)
+        try:
+            con.execute(sql, params)
+            con.commit()
+        finally:
+            con.close()
+        return
+    parts = sql.split("?")
+    assert len(parts) == len(params) + 1
+    q = parts[0]
+    for p, rest in zip(params, parts[1:]):
+        q += (str(p) if isinstance(p, int) else "'" + str(p).replace("'", "''") + "'") + rest
+    out = subprocess.run([str(PG_BIN / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+                          "-p", str(srv.pg.port), "-U", "postgres", "-d", srv.database, "-c", q],
+                         capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr)
