@@ -72,6 +72,7 @@ class _Forms(HTMLParser):
         self.labels: list[dict] = []  # {"for": id}
         self.buttons: list[dict] = []
         self._form = None
+        self._label_depth = 0
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
@@ -80,6 +81,7 @@ class _Forms(HTMLParser):
                           "fields": {}, "inputs": [], "buttons": []}
             self.forms.append(self._form)
         elif tag == "input":
+            a = {**a, "_in_label": self._label_depth > 0}
             self.inputs.append(a)
             if self._form is not None:
                 self._form["inputs"].append(a)
@@ -87,6 +89,7 @@ class _Forms(HTMLParser):
                     self._form["fields"][a["name"]] = a.get("value", "")
         elif tag == "label":
             self.labels.append(a)
+            self._label_depth += 1
         elif tag == "button":
             self.buttons.append(a)
             if self._form is not None:
@@ -95,6 +98,8 @@ class _Forms(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "form":
             self._form = None
+        elif tag == "label" and self._label_depth:
+            self._label_depth -= 1
 
 
 def parse_page(text: str) -> _Forms:
