@@ -453,6 +453,17 @@ def test_max_age_zero_does_not_loop(srv, rp):
         "sent back to the sign-in page right after signing in"
 
 
+def test_max_age_with_prompt_none(srv, rp):
+    user, browser = new_user(srv), Browser(srv)
+    code_tokens(srv, rp, user, browser=browser)
+    time.sleep(2.1)
+    params, _ = auth_params(rp, max_age="1", prompt="none")
+    r = browser.get("/oauth2/authorize", params=params)
+    assert r.status_code == 302
+    p = query_of(r.headers["Location"])
+    assert p["error"] == "login_required" and p["state"] == params["state"]
+
+
 def test_large_max_age_keeps_session(srv, rp):
     user, browser = new_user(srv), Browser(srv)
     code_tokens(srv, rp, user, browser=browser)
@@ -476,6 +487,21 @@ def test_login_hint_prefills_login(srv, rp):
     page = browser.get(r.headers["Location"])
     login_input = [i for i in parse_page(page.text).inputs if i.get("name") == "login"][0]
     assert login_input.get("value") == user.email
+
+
+def test_redirect_uri_query_kept_and_state_round_trip(srv):
+    """RFC 6749 §3.1.2: the registered query is retained; state comes back byte for byte."""
+    cb = "https://rp.example.test/cb?tenant=42&x=a%20b"
+    c = cli_client(srv, redirect_uris=(cb,))
+    state = "a&b=c d+e#f%/?\u00e9"
+    params, verifier = auth_params(c, redirect_uri=cb, state=state)
+    flow = authorize(Browser(srv), params, new_user(srv))
+    loc = flow.location
+    assert loc.startswith(cb + "&"), loc
+    p = flow.params
+    assert p["tenant"] == "42" and p["x"] == "a b"
+    assert p["state"] == state
+    assert exchange(srv, c, p["code"], verifier, redirect_uri=cb).status_code == 200
 
 
 def test_post_authorization_request(srv, rp):

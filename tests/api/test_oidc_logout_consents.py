@@ -72,6 +72,17 @@ def test_rp_initiated_logout(srv, rp, rs):
     assert r.headers["Location"].startswith("/ui/login")
 
 
+def test_code_unusable_after_logout(srv, rp):
+    user, browser = new_user(srv), Browser(srv)
+    code_tokens(srv, rp, user, browser=browser)
+    params, verifier = auth_params(rp)
+    code = authorize(browser, params, user).code
+    page = browser.get("/oauth2/logout")
+    assert browser.submit(page, "/oauth2/logout", decision="logout").status_code == 200
+    from oidc_helpers import assert_oauth_error, exchange
+    assert_oauth_error(exchange(srv, rp, code, verifier), "invalid_grant")
+
+
 def test_logout_without_state(srv, rp):
     user, browser = new_user(srv), Browser(srv)
     t = code_tokens(srv, rp, user, browser=browser)

@@ -4,7 +4,7 @@ import time
 import pytest
 
 from authz_helpers import parallel
-from oidc_helpers import (REDIRECT, Browser, assert_oauth_error, auth_params, authorize, cc_client, cli_client,
+from oidc_helpers import (REDIRECT, Browser, api_token, assert_oauth_error, auth_params, authorize, cc_client, cli_client,
                           code_tokens, exchange, introspect, new_user, refresh, revoke, unverified, userinfo,
                           verify_jwt)
 
@@ -164,15 +164,50 @@ def test_refresh_token_ttl(srv, rs):
     assert_oauth_error(refresh(srv, c, t["refresh_token"]), "invalid_grant")
 
 
-def test_refresh_after_user_deleted(srv, rp):
-    from ghtest import API, bearer, login
+def test_user_deleted_ends_tokens(srv, rp, rs):
+    """Deleting the account ends its refresh tokens (docs/security.md) and so every token of
+    it: introspection must not call them active, also the access tokens minted by a refresh
+    (which carry no session id)."""
+    from ghtest import API, bearer
     user = new_user(srv)
     t = code_tokens(srv, rp, user)
-    tok = login(srv, user.email, user.password)["access_token"]
-    r = srv.delete(f"{API}/users/me", headers=bearer(tok), json={"password": user.password})
-    if r.status_code not in (200, 204):
-        pytest.skip(f"account deletion not available this way: {r.status_code} {r.text[:200]}")
-    assert_oauth_error(refresh(srv, rp, t["refresh_token"]), "invalid_grant")
+    n = refresh(srv, rp, t["refresh_token"]).json()
+    assert "sid" not in unverified(n["access_token"])
+    r = srv.delete(f"{API}/users/me", headers=bearer(api_token(srv, user)), json={"password": user.password})
+    assert r.status_code == 200, r.text
+    assert_oauth_error(refresh(srv, rp, n["refresh_token"]), "invalid_grant")
+    assert userinfo(srv, n["access_token"]).status_code == 401
+    assert introspect(srv, rs, t["access_token"])["active"] is False
+    assert introspect(srv, rs, n["refresh_token"])["active"] is False
+    assert introspect(srv, rs, n["access_token"])["active"] is False
+
+
+def test_user_locked_ends_tokens(srv, rp, rs):
+    from authz_helpers import new_admin
+    from ghtest import API
+    admin = new_admin(srv)
+    user = new_user(srv)
+    t = code_tokens(srv, rp, user)
+    n = refresh(srv, rp, t["refresh_token"]).json()
+    r = admin.patch(f"{API}/admin/users/{user.id}", json={"locked": True})
+    assert r.status_code == 200, r.text
+    assert_oauth_error(refresh(srv, rp, n["refresh_token"]), "invalid_grant")
+    assert userinfo(srv, n["access_token"]).status_code == 401
+    assert introspect(srv, rs, t["access_token"])["active"] is False
+    assert introspect(srv, rs, n["refresh_token"])["active"] is False
+    assert introspect(srv, rs, n["access_token"])["active"] is False
+
+
+def test_refresh_survives_logout(srv, rp, rs):
+    """Documented: refresh tokens do not depend on the browser session (offline_access)."""
+    user, browser = new_user(srv), Browser(srv)
+    t = code_tokens(srv, rp, user, browser=browser)
+    page = browser.get("/oauth2/logout")
+    assert browser.submit(page, "/oauth2/logout", decision="logout").status_code == 200
+    assert introspect(srv, rs, t["access_token"])["active"] is False
+    r = refresh(srv, rp, t["refresh_token"])
+    assert r.status_code == 200, r.text
+    assert "sid" not in unverified(r.json()["access_token"])
 
 
 def test_refresh_token_is_opaque(srv, rp):

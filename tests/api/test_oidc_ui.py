@@ -276,6 +276,22 @@ def test_unknown_account_same_message(srv):
     assert "Wrong email/username or password." in r.text
 
 
+def test_login_rate_limited(server_factory):
+    s = server_factory(env={"GATEHOUSE_RATE_LIMIT_LOGIN_ACCOUNT": "3/60"})
+    user, b = new_user(s), Browser(s)
+    statuses = []
+    for _ in range(6):
+        page = b.get("/ui/login")
+        statuses.append(b.login(user, page=page, password="wrong-password-123").status_code)
+    assert 429 in statuses, statuses
+    page = b.get("/ui/login")
+    r = b.login(user, page=page, password="wrong-password-123")
+    assert r.status_code == 429
+    assert r.headers.get("Retry-After", "").isdigit()
+    assert 'role="alert"' in r.text
+    assert_security_headers(r)
+
+
 def test_login_by_username(srv):
     user, b = new_user(srv, username=True), Browser(srv)
     page = b.get("/ui/login")
