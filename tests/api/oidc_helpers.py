@@ -298,11 +298,18 @@ class Browser:
     def csrf(self) -> str | None:
         return self.cookie("gh_csrf")
 
-    def submit(self, r: requests.Response, action: str | None = None, **fields) -> requests.Response:
-        """Posts the form of page `r` with its hidden fields plus `fields`."""
+    def submit(self, r: requests.Response, action: str | None = None, browser_like: bool = False,
+               **fields) -> requests.Response:
+        """Posts the form of page `r` with its hidden fields plus `fields` (which replace hidden
+        fields of the same name, unless `browser_like`: then both are sent, in page order, as
+        a browser does)."""
         f = page_form(r.text, action)
-        data = dict(f["fields"])
-        data.update({k: v for k, v in fields.items() if v is not None})
+        extra = [(k, v) for k, v in fields.items() if v is not None]
+        if browser_like:
+            data = list(f["fields"].items()) + extra
+        else:
+            data = dict(f["fields"])
+            data.update(dict(extra))
         return self.post(urljoin(r.url, f["action"]), data=data)
 
     def login_page(self, return_to: str | None = None) -> requests.Response:

@@ -101,6 +101,18 @@ def test_approve(srv, tv, rs):
     assert r.status_code == 200, r.text
 
 
+def test_concurrent_polls_after_approval(srv, tv):
+    from authz_helpers import parallel
+    d = start(srv, tv)
+    browser, _ = signed_in(srv)
+    decide(browser, d["user_code"], "allow")
+    results = parallel(lambda: poll(srv, tv, d["device_code"]), n=6)
+    assert sum(r.status_code == 200 for r in results) == 1, [(r.status_code, r.text[:60]) for r in results]
+    for r in results:
+        if r.status_code != 200:
+            assert_oauth_error(r, "invalid_grant")
+
+
 def test_deny(srv, tv):
     d = start(srv, tv)
     browser, _ = signed_in(srv)

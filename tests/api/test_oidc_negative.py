@@ -232,6 +232,17 @@ def test_code_replay(srv, rp, rs, user):
     assert_oauth_error(refresh(srv, rp, t["refresh_token"]), "invalid_grant")
 
 
+def test_concurrent_code_exchange(srv, rp, user):
+    from authz_helpers import parallel
+    params, verifier = auth_params(rp)
+    code = authorize(Browser(srv), params, user).code
+    results = parallel(lambda: exchange(srv, rp, code, verifier), n=6)
+    assert sum(r.status_code == 200 for r in results) == 1, [(r.status_code, r.text[:60]) for r in results]
+    for r in results:
+        if r.status_code != 200:
+            assert_oauth_error(r, "invalid_grant")
+
+
 def test_pkce_mismatch(srv, rp, user):
     params, verifier = auth_params(rp)
     code = authorize(Browser(srv), params, user).code
