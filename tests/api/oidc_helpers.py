@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
-import json
 import secrets
 import time
 import uuid
@@ -19,7 +17,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import jwt
 import requests
 
-from ghtest import API, USER_AGENT, Server, create_user, login
+from ghtest import USER_AGENT, Server, create_user, login
 
 REDIRECT = "https://rp.example.test/cb"
 REDIRECT2 = "https://rp.example.test/other-cb"

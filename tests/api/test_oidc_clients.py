@@ -3,7 +3,7 @@ import pytest
 
 from authz_helpers import new_actor, new_admin
 from ghtest import API, assert_envelope_ok, assert_error
-from oidc_helpers import (REDIRECT, REDIRECT2, Browser, assert_oauth_error, basic, cc_client, cc_token,
+from oidc_helpers import (REDIRECT, REDIRECT2, assert_oauth_error, basic, cc_client, cc_token,
                           cli_client, code_tokens, introspect, new_user, refresh, token_raw)
 
 CLIENT_FIELDS = {"client_id", "name", "public", "redirect_uris", "post_logout_redirect_uris", "grant_types",

@@ -1,7 +1,6 @@
 """Authorization code flow (RFC 6749 §4.1, PKCE RFC 7636, OIDC Core §3.1): authlib as the
 relying party, ID tokens verified with PyJWT against the JWKS only, userinfo, consent, prompt,
 max_age, response_mode=form_post."""
-import os
 import secrets
 import time
 from urllib.parse import urlsplit

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from oidc_helpers import (DEVICE_GRANT, Browser, assert_oauth_error, basic, cc_client, cli_client, db_exec,
-                          introspect, new_user, page_form, parse_page, token_raw, verify_jwt)
+                          introspect, new_user, page_form, token_raw, verify_jwt)
 
 USER_CODE = re.compile(r"^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$")
 

@@ -1,6 +1,5 @@
 """Refusals: authorization request errors (RFC 6749 §4.1.2.1), token endpoint errors (§5.2),
 code and refresh token replay, PKCE, algorithm confusion, duplicate parameters."""
-import base64
 import hashlib
 import hmac
 import json

@@ -4,7 +4,7 @@ import time
 import pytest
 
 from authz_helpers import parallel
-from oidc_helpers import (REDIRECT, Browser, api_token, assert_oauth_error, auth_params, authorize, cc_client, cli_client,
+from oidc_helpers import (Browser, api_token, assert_oauth_error, auth_params, authorize, cc_client, cli_client,
                           code_tokens, exchange, introspect, new_user, refresh, revoke, unverified, userinfo,
                           verify_jwt)
 
