@@ -95,6 +95,7 @@ Result<json::object> AdminService::update(const std::string& id, const AdminUser
   });
   if (!r) return r.error();
   tokens_.revoked(ended, now);
+  if (ch.locked) tokens_.user_disabled(id, *ch.locked);
   users_.invalidate(id);
   d_.generation.bump();
   return user(id);
@@ -114,6 +115,7 @@ Status AdminService::remove(const std::string& id, const Principal& p, const Ori
   });
   if (r) {
     tokens_.revoked(ended, now);
+    tokens_.user_disabled(id);
     users_.invalidate(id);
     d_.generation.bump();
   }

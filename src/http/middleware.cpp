@@ -35,7 +35,8 @@ void add_security_headers(const Request& req, Response& res, const MiddlewareOpt
                              [](auto& h) { return h.first == "Content-Security-Policy"; });
   if (!has_csp)  // a handler may set a stricter or page-specific policy (form_post)
     res.set_header("Content-Security-Policy",
-                   html ? "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+                   // no form-action: sign-in and consent forms end in a redirect to the client
+                   html ? "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
                         : "default-src 'none'; frame-ancestors 'none'");
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("X-Frame-Options", "DENY");

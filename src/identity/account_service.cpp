@@ -232,6 +232,7 @@ Status AccountService::delete_account(const Principal& p, const std::optional<st
     return ids;
   });
   d_.tokens.revoked(ended, now);
+  d_.tokens.user_disabled(u->id);
   d_.users.invalidate(u->id);
   if (d_.authz_changed) d_.authz_changed();
   return ok();

@@ -52,6 +52,17 @@ void TokenService::revoked(const std::vector<std::string>& ids, int64_t now) {
     it = it->second < now ? revoked_.erase(it) : std::next(it);
 }
 
+void TokenService::user_disabled(const std::string& user_id, bool disabled) {
+  std::unique_lock g(revoked_mu_);
+  if (disabled) disabled_users_.insert(user_id);
+  else disabled_users_.erase(user_id);
+}
+
+bool TokenService::user_revoked(const std::string& user_id) const {
+  std::shared_lock g(revoked_mu_);
+  return disabled_users_.count(user_id) > 0;
+}
+
 void TokenService::load_revocations() {
   int64_t now = now_seconds();
   auto rows = db_.with([&](store::Conn& c) {

@@ -46,6 +46,9 @@ class TokenService {
   void load_revocations();
   /// True when this node saw the session revoked (cheap; no database).
   bool session_revoked(const std::string& sid) const { return is_revoked(sid); }
+  /// A deleted or locked account: every token naming it fails from now on (this node).
+  void user_disabled(const std::string& user_id, bool disabled = true);
+  bool user_revoked(const std::string& user_id) const;
 
  private:
   Result<Principal> verify(const std::string& token);
@@ -74,6 +77,7 @@ class TokenService {
 
   mutable std::shared_mutex revoked_mu_;
   std::unordered_map<std::string, int64_t> revoked_;  // session id -> forget after
+  std::unordered_set<std::string> disabled_users_;
 };
 
 }  // namespace gatehouse::identity

@@ -122,6 +122,7 @@ void register_client_routes(http::Router& r, OidcApi api) {
 
   r.del("/api/v1/admin/clients/{id}", Pool::db, admin([api](Request& req, const identity::Principal&) {
     if (auto s = api.clients.remove(req.params["id"]); !s) return error_response(req, s.error());
+    api.tokens.revoked_client(req.params["id"]);
     return ok_response(req, 200, json::object{{"client_id", req.params["id"]}}, "Client deleted; its grants are revoked");
   }, "oauth.client_deleted"), "Delete an OAuth client and revoke its grants — admin");
 

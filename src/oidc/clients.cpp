@@ -52,11 +52,30 @@ Client client_from(const store::Row& r) {
   return c;
 }
 
-// Exact, absolute redirect URIs without fragments (RFC 6749 §3.1.2).
+// Exact, absolute redirect URIs without fragments (RFC 6749 §3.1.2): https anywhere, http
+// only to loopback (RFC 8252 §7.3), and private-use schemes in reverse-domain form such as
+// com.example.app:/cb (RFC 8252 §7.1) — never javascript:, data: or file:.
 bool valid_redirect(const std::string& u) {
-  bool scheme_ok = u.rfind("https://", 0) == 0 || u.rfind("http://", 0) == 0 ||
-                   (u.find("://") != std::string::npos && u.find("://") > 0);  // native app schemes
-  return scheme_ok && u.size() <= 2048 && u.find('#') == std::string::npos && u.find(' ') == std::string::npos;
+  if (u.size() > 2048 || u.find_first_of("# \t\r\n<>\"\\") != std::string::npos) return false;
+  auto colon = u.find(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  std::string scheme = u.substr(0, colon);
+  for (auto& ch : scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (!std::all_of(scheme.begin(), scheme.end(), [](unsigned char ch) {
+        return std::isalnum(ch) || ch == '+' || ch == '-' || ch == '.';
+      }))
+    return false;
+  std::string rest = u.substr(colon + 1);
+  if (scheme == "https") return rest.rfind("//", 0) == 0 && rest.size() > 2;
+  if (scheme == "http") {
+    for (const char* host : {"//127.0.0.1", "//localhost", "//[::1]"}) {
+      std::string h(host);
+      if (rest.rfind(h, 0) == 0 && (rest.size() == h.size() || rest[h.size()] == ':' || rest[h.size()] == '/'))
+        return true;
+    }
+    return false;
+  }
+  return scheme.find('.') != std::string::npos;  // private-use scheme
 }
 }  // namespace
 
@@ -158,7 +177,7 @@ Result<std::pair<Client, std::string>> Clients::create(const ClientSpec& spec, c
   c.id = crypto::base64url_encode(random_bytes(16));
   c.created_at = c.updated_at = now_seconds();
   std::string secret;
-  if (!c.is_public) {
+  if (!c.is_public && c.auth_method != "private_key_jwt") {
     secret = new_secret_token();
     c.secret_hash = hash_secret(secret);
   }

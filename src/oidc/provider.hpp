@@ -85,7 +85,11 @@ class Provider {
   boost::json::object claims_for(const identity::User& u, const std::vector<std::string>& scopes);
 
   /// Device verification: approve or deny a user code for the signed-in browser.
-  Result<std::shared_ptr<const Client>> device_lookup(const std::string& user_code);
+  struct DeviceRequest {
+    std::shared_ptr<const Client> client;
+    std::vector<std::string> scopes;  // what the device asked for
+  };
+  Result<DeviceRequest> device_lookup(const std::string& user_code);
   Status device_decide(const std::string& user_code, bool approve, const Browser& b);
 
   boost::json::object discovery() const;
@@ -114,6 +118,8 @@ class Provider {
 };
 
 std::pair<int, boost::json::object> oauth_error_body(const OAuthError& e);
+/// An error_description restricted to the characters RFC 6749 §5.2 allows.
+std::string error_description_safe(const std::string& text);
 std::vector<std::string> split_scope(const std::string& scope);
 std::string join_scope(const std::vector<std::string>& scopes);
 

@@ -67,12 +67,18 @@ AuthorizeOutcome Provider::authorize(AuthorizeRequest& r, const std::optional<Br
   // Until the client and redirect URI are known good, errors are shown, never redirected.
   auto client = clients_.find(r.client_id);
   if (!client) return page("invalid_client", "Unknown client_id");
+  // RFC 6749 §3.1.2.3: with one registered URI a plain OAuth request may omit it; then the
+  // token request must omit it too (the code remembers what was sent: "").
+  std::string sent_redirect = r.redirect_uri;
   if (r.redirect_uri.empty() && client->redirect_uris.size() == 1 && !client->allows_scope("openid"))
     r.redirect_uri = client->redirect_uris[0];
   if (r.redirect_uri.empty()) return page("invalid_request", "redirect_uri is required");
   if (!client->has_redirect(r.redirect_uri))
     return page("invalid_request", "redirect_uri is not registered for this client (exact match required)");
   auto fail = [&](std::string e, std::string d) { return AuthorizeOutcome{K::redirect_error, {std::move(e), std::move(d)}, client, {}}; };
+  // OIDC Core §6: request objects are not supported, and say so.
+  if (r.raw.count("request")) return fail("request_not_supported", "Request objects are not supported");
+  if (r.raw.count("request_uri")) return fail("request_uri_not_supported", "request_uri is not supported");
   if (r.response_mode != "" && r.response_mode != "query" && r.response_mode != "form_post")
     return fail("invalid_request", "response_mode must be query or form_post");
   if (r.response_type != "code") return fail("unsupported_response_type", "Only response_type=code is supported");
@@ -98,7 +104,8 @@ AuthorizeOutcome Provider::authorize(AuthorizeRequest& r, const std::optional<Br
 
   int64_t now = now_seconds();
   bool need_login = !browser || (has_prompt("login") && !fresh_login) || (has_prompt("select_account") && !fresh_login) ||
-                    (r.max_age && browser && now - browser->auth_time > *r.max_age);
+                    (r.max_age && browser && !fresh_login &&
+                     (*r.max_age == 0 || now - browser->auth_time > *r.max_age));
   if (need_login) {
     if (has_prompt("none")) return fail("login_required", "The user is not signed in");
     return {K::login, {}, client, {}};
@@ -121,7 +128,7 @@ AuthorizeOutcome Provider::authorize(AuthorizeRequest& r, const std::optional<Br
   db_.transaction([&](store::Conn& c) {
     std::string grant_id = new_uuid();
     sql::insert_grant(c, grant_id, client->id, browser->user_id, browser->session_id, join_scope(r.scopes), now);
-    sql::CodeRow row{grant_id, client->id, browser->user_id, r.redirect_uri, join_scope(r.scopes),
+    sql::CodeRow row{grant_id, client->id, browser->user_id, sent_redirect, join_scope(r.scopes),
                      oidc && !r.nonce.empty() ? std::optional(r.nonce) : std::nullopt,
                      r.code_challenge.empty() ? std::nullopt : std::optional(r.code_challenge),
                      r.code_challenge_method.empty() ? std::nullopt : std::optional(r.code_challenge_method),

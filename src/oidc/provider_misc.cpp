@@ -129,7 +129,7 @@ std::pair<int, json::object> Provider::device_authorization(const http::Request&
                             {"expires_in", cfg_.device_code_ttl}, {"interval", cfg_.device_poll_interval}}};
 }
 
-Result<std::shared_ptr<const Client>> Provider::device_lookup(const std::string& user_code) {
+Result<Provider::DeviceRequest> Provider::device_lookup(const std::string& user_code) {
   std::string code = user_code;
   for (auto& ch : code) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   if (code.size() == 8) code.insert(4, "-");
@@ -138,7 +138,7 @@ Result<std::shared_ptr<const Client>> Provider::device_lookup(const std::string&
     return Error::field("user_code", "That code is not valid or has expired");
   auto client = clients_.find(d->client_id);
   if (!client) return Error::field("user_code", "That code is not valid or has expired");
-  return client;
+  return DeviceRequest{client, split_scope(d->scope)};
 }
 
 Status Provider::device_decide(const std::string& user_code, bool approve, const Browser& b) {
@@ -223,7 +223,8 @@ json::object Provider::discovery() const {
           {"revocation_endpoint_auth_methods_supported", arr({"client_secret_basic", "client_secret_post", "private_key_jwt", "none"})},
           {"code_challenge_methods_supported", arr({"S256"})},
           {"claims_supported", arr({"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "azp",
-                                    "at_hash", "name", "preferred_username", "updated_at", "email", "email_verified"})},
+                                    "at_hash", "name", "preferred_username", "updated_at", "email", "email_verified",
+                                    "orgs", "org_id", "roles"})},
           {"prompt_values_supported", arr({"none", "login", "consent", "select_account"})},
           {"claims_parameter_supported", false},
           {"request_parameter_supported", false},

@@ -32,9 +32,16 @@ void audit_failure(store::Conn& c, const char* action, const std::string& user, 
 }
 }  // namespace
 
+std::string error_description_safe(const std::string& text) {
+  // RFC 6749 §5.2: %x20-21 / %x23-5B / %x5D-7E only (no quote, no backslash, ASCII).
+  std::string d;
+  for (unsigned char ch : text) d += (ch >= 0x20 && ch <= 0x7e && ch != '"' && ch != '\\') ? static_cast<char>(ch) : '?';
+  return d;
+}
+
 std::pair<int, json::object> oauth_error_body(const OAuthError& e) {
   json::object o{{"error", e.error}};
-  if (!e.description.empty()) o["error_description"] = e.description;
+  if (auto d = error_description_safe(e.description); !d.empty()) o["error_description"] = d;
   return {e.status, std::move(o)};
 }
 
@@ -197,6 +204,7 @@ std::pair<int, json::object> Provider::grant_refresh(const Client& c, const Form
       if (!has(granted, s)) return oauth_error_body(err("invalid_scope", "Cannot widen the scope on refresh: " + s));
     scope = asked;
   }
+  // offline_access: refreshed tokens outlive the browser session, so they carry no sid.
   auto out = issue_for_user(c, row->user_id, scope, row->grant_id, "", row->auth_time, std::nullopt, false);
   if (out.first != 200) return out;
   db_.with([&](store::Conn& conn) {

@@ -28,7 +28,8 @@ Response json_answer(int status, const json::object& body, bool basic_auth_used 
   r.status = status;
   r.body = json::serialize(body);
   r.set_header("Pragma", "no-cache");
-  if (status == 401) r.set_header("WWW-Authenticate", basic_auth_used ? "Basic realm=\"gatehouse\"" : "Bearer realm=\"gatehouse\"");
+  (void)basic_auth_used;
+  if (status == 401) r.set_header("WWW-Authenticate", "Basic realm=\"gatehouse\"");  // client authentication
   return r;
 }
 
@@ -57,21 +58,22 @@ Response respond_to_client(const Config& cfg, const AuthorizeRequest& ar, http::
   return redirect(http::with_query(ar.redirect_uri, params));
 }
 
-std::string bearer_of(const Request& req, const http::Form& form) {
+// The access token from the header or (POST) the form body; `both` when a client used two
+// methods at once, which RFC 6750 §2 forbids.
+std::string bearer_of(const Request& req, const http::Form& form, bool* both) {
   auto auth = req.header("authorization");
-  if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) return std::string(auth.substr(7));
-  if (req.method == "POST") {
-    auto it = form.find("access_token");
-    if (it != form.end()) return it->second;
-  }
-  return {};
+  bool in_header = auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ");
+  auto it = req.method == "POST" ? form.find("access_token") : form.end();
+  *both = in_header && it != form.end();
+  if (in_header) return std::string(auth.substr(7));
+  return it != form.end() ? it->second : std::string();
 }
 
 // RFC 6750 §3: errors on protected resources.
 Response bearer_error(int status, const std::string& error, const std::string& description) {
   Response r;
   r.status = status;
-  r.body = json::serialize(json::object{{"error", error}, {"error_description", description}});
+  r.body = error.empty() ? "{}" : json::serialize(json::object{{"error", error}, {"error_description", description}});
   std::string h = "Bearer realm=\"gatehouse\"";
   if (!error.empty()) h += ", error=\"" + error + "\", error_description=\"" + description + "\"";
   r.set_header("WWW-Authenticate", h);
@@ -87,13 +89,15 @@ Response answer_authorize(OidcApi& api, const Request& req, AuthorizeRequest& ar
     case K::error_page:
       return html(400, ui::error_page(api.cfg, out.error.error, out.error.description));
     case K::redirect_error:
-      return respond_to_client(api.cfg, ar, {{"error", out.error.error}, {"error_description", out.error.description}});
+      return respond_to_client(api.cfg, ar, {{"error", out.error.error},
+                                             {"error_description", error_description_safe(out.error.description)}});
     case K::code:
       return respond_to_client(api.cfg, ar, {{"code", out.code}});
     case K::login: {
       // Back to the same request after signing in, without the prompt that forced it.
       http::Form again = ar.raw;
       again.erase("prompt");
+      again.erase("max_age");  // satisfied by the sign-in that is about to happen
       std::string back = http::with_query("/oauth2/authorize", again);
       http::Form q{{"return_to", back}};
       if (!ar.login_hint.empty()) q["login_hint"] = ar.login_hint;
@@ -104,7 +108,7 @@ Response answer_authorize(OidcApi& api, const Request& req, AuthorizeRequest& ar
       ui::FormContext f;
       f.csrf = ui::csrf_token(req, api.browsers.secure(), &set_cookie);
       f.hidden = ar.raw;
-      f.hidden.erase("csrf");
+      for (const char* k : {"csrf", "decision", "remember"}) f.hidden.erase(k);  // only the user sets these
       auto user = api.accounts.get(browser->user_id);
       Response r = html(200, ui::consent_page(api.cfg, f, out.client->name, ar.scopes, user ? user->email : ""));
       if (!set_cookie.empty()) r.set_header("Set-Cookie", set_cookie);
@@ -190,7 +194,9 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
       if (!f) return bearer_error(400, "invalid_request", f.error().public_message);
       form = *f;
     }
-    std::string token = bearer_of(req, form);
+    bool both = false;
+    std::string token = bearer_of(req, form, &both);
+    if (both) return bearer_error(400, "invalid_request", "Send the access token in one place only");
     if (token.empty()) return bearer_error(401, "", "");
     auto claims = api.provider.userinfo(token);
     if (!claims) return bearer_error(claims.error->status, claims.error->error, claims.error->description);

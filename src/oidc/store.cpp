@@ -22,6 +22,16 @@ bool grant_active(Conn& c, const std::string& id) {
               .empty();
 }
 
+bool client_active(Conn& c, const std::string& client_id) {
+  return !c.query("SELECT 1 FROM oauth_clients WHERE id = $1 AND deleted = 0", {client_id}).empty();
+}
+
+std::optional<std::string> grant_session(Conn& c, const std::string& grant_id) {
+  auto rows = c.query("SELECT session_id FROM oauth_grants WHERE id = $1", {grant_id});
+  if (rows.empty()) return std::nullopt;
+  return rows[0].opt(0);
+}
+
 std::vector<std::string> grants_revoked_since(Conn& c, int64_t since) {
   std::vector<std::string> out;
   for (auto& r : c.query("SELECT id FROM oauth_grants WHERE revoked_at > $1", {since})) out.push_back(r.str(0));
@@ -100,6 +110,7 @@ int64_t delete_consents(Conn& c, const std::string& user_id, const std::string& 
                         std::vector<std::string>* revoked) {
   auto n = c.query("DELETE FROM oauth_consents WHERE user_id = $1 AND ($2 = '' OR client_id = $2)", {user_id, client_id})
                .affected;
+  if (n == 0) return 0;  // nothing consented: nothing to revoke
   for (auto& r : c.query("SELECT id FROM oauth_grants WHERE user_id = $1 AND ($2 = '' OR client_id = $2)"
                          " AND revoked_at IS NULL",
                          {user_id, client_id}))

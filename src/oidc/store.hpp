@@ -16,6 +16,9 @@ void insert_grant(Conn& c, const std::string& id, const std::string& client_id,
 /// Revokes a grant; returns true when it was active.
 bool revoke_grant(Conn& c, const std::string& id, int64_t now);
 bool grant_active(Conn& c, const std::string& id);
+bool client_active(Conn& c, const std::string& client_id);
+/// The browser session a grant came from, if any.
+std::optional<std::string> grant_session(Conn& c, const std::string& grant_id);
 std::vector<std::string> grants_revoked_since(Conn& c, int64_t since);
 
 struct CodeRow {

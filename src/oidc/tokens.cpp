@@ -64,8 +64,10 @@ std::string OAuthTokens::issue_id_token(const Client& c, const IdTokenInput& in,
 
 bool OAuthTokens::is_revoked(const AccessClaims& a) const {
   if (!a.session_id.empty() && sessions_.session_revoked(a.session_id)) return true;
+  if (a.sub != a.client_id && sessions_.user_revoked(a.sub)) return true;
   std::shared_lock g(revoked_mu_);
-  return (!a.grant_id.empty() && revoked_grants_.count(a.grant_id)) || revoked_jtis_.count(a.jti);
+  return (!a.grant_id.empty() && revoked_grants_.count(a.grant_id)) || revoked_jtis_.count(a.jti) ||
+         revoked_clients_.count(a.client_id);
 }
 
 std::optional<Result<AccessClaims>> OAuthTokens::verify_cached(const std::string& token) {
@@ -104,7 +106,12 @@ Result<AccessClaims> OAuthTokens::verify_access(const std::string& token) {
   if (a.exp + cfg_.token_leeway_seconds <= now) return deny("Token expired");
   if (is_revoked(a)) return deny("Token has been revoked");
   bool live = db_.with([&](store::Conn& conn) {
+    if (!sql::client_active(conn, a.client_id)) return false;
     if (!a.grant_id.empty() && !sql::grant_active(conn, a.grant_id)) return false;
+    if (a.sub != a.client_id) {  // a user's token: the account must still be usable
+      auto u = identity::sql::user_by_id(conn, a.sub);
+      if (!u || u->deleted || u->locked) return false;
+    }
     if (!a.jti.empty() && sql::jti_revoked(conn, a.jti)) return false;
     if (!a.session_id.empty()) {
       auto s = identity::sql::session_by_id(conn, a.session_id);
@@ -136,6 +143,11 @@ void OAuthTokens::revoked_grants(const std::vector<std::string>& ids) {
   std::unique_lock g(revoked_mu_);
   for (auto& i : ids) revoked_grants_.insert(i);
 }
+void OAuthTokens::revoked_client(const std::string& client_id) {
+  std::unique_lock g(revoked_mu_);
+  revoked_clients_.insert(client_id);
+}
+
 void OAuthTokens::revoked_jti(const std::string& jti) {
   std::unique_lock g(revoked_mu_);
   revoked_jtis_.insert(jti);

@@ -57,6 +57,8 @@ class OAuthTokens {
 
   bool session_revoked(const std::string& sid) const { return sessions_.session_revoked(sid); }
   void revoked_grants(const std::vector<std::string>& ids);
+  /// Every token of the client stops working (client deleted).
+  void revoked_client(const std::string& client_id);
   void revoked_jti(const std::string& jti);
   /// Seeds in-memory revocations from the database (start-up). Blocking.
   void load_revocations();
@@ -74,7 +76,7 @@ class OAuthTokens {
   std::mutex mu_;
   std::unordered_map<std::string, Cached> cache_;
   mutable std::shared_mutex revoked_mu_;
-  std::unordered_set<std::string> revoked_grants_, revoked_jtis_;
+  std::unordered_set<std::string> revoked_grants_, revoked_jtis_, revoked_clients_;
 };
 
 }  // namespace gatehouse::oidc

@@ -1,5 +1,6 @@
 // The login UI: sign in, register, forgot/reset password, consent, device code entry and
 // the signed-in page. Every POST checks the CSRF double-submit cookie.
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "http/form.hpp"
@@ -21,7 +22,9 @@ std::string field(const http::Form& f, const char* k) {
 
 // Only same-site relative paths are followed after sign-in (no open redirects).
 std::string safe_return(const std::string& to) {
-  if (to.empty() || to[0] != '/' || (to.size() > 1 && (to[1] == '/' || to[1] == '\\'))) return "/ui/account";
+  bool clean = !to.empty() && to[0] == '/' && to.size() <= 4096 &&
+               std::all_of(to.begin(), to.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f && c != '\\'; });
+  if (!clean || (to.size() > 1 && to[1] == '/')) return "/ui/account";
   return to;
 }
 
@@ -208,7 +211,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
     if (decision.empty()) {
       ctx.hidden["user_code"] = code;
       return page(api, req, 200, ctx, [&](auto& c) {
-        return ui::device_confirm_page(api.cfg, c, (*client)->name, code, (*client)->scopes);
+        return ui::device_confirm_page(api.cfg, c, client->client->name, code, client->scopes);
       });
     }
     if (auto s = api.provider.device_decide(code, decision == "allow", *browser); !s) {
