@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 PYTHON := /usr/bin/python3
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build serve test unit api bench clean format
+.PHONY: all deps build serve test unit api browser bench clean format
 
 all: build
 
@@ -25,6 +25,9 @@ unit: build
 
 api: build
 	$(PYTHON) -m pytest -q tests/api
+
+browser: build
+	cd tests/browser && npm ci --no-audit --no-fund && GATEHOUSE_BINARY=$(abspath $(BUILD_DIR))/gatehouse node --test
 
 test: build
 	bash scripts/run-tests.sh

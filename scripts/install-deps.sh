@@ -15,9 +15,18 @@ PACKAGES=(
   # tests
   libgtest-dev libgmock-dev postgresql-15 sqlite3
   python3 python3-pytest python3-requests python3-jwt python3-cryptography python3-authlib
+  # browser tests (tests/browser: playwright-core drives Debian's chromium; Node.js >= 20 and
+  # npm are required too, but Debian 12's nodejs is 18, too old, so they are not listed here)
+  chromium
   # benchmarks
   wrk
 )
+
+# Node.js >= 20 with npm runs tests/browser; it does not come from Debian 12 (whose nodejs is 18).
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$node_major" -lt 20 ] || ! command -v npm >/dev/null; then
+  echo "install-deps: warning: Node.js >= 20 and npm are needed for the browser tests (found: $(node -v 2>/dev/null || echo none))" >&2
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

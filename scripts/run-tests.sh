@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: C++ unit tests (CTest), then the black-box API suite against SQLite and
-# against PostgreSQL. Runs all three and fails at the end if any failed.
+# against PostgreSQL, then the browser + openid-client interop tests (tests/browser). Runs all
+# of them and fails at the end if any failed.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,6 +27,21 @@ for engine in sqlite postgres; do
     failed+=("api-$engine")
   fi
 done
+
+# Browser + interop: Playwright (playwright-core) driving Debian's chromium through the login
+# UI, and the npm openid-client library as a relying party. Needs Node.js >= 20 and npm.
+echo "== browser + interop tests (chromium, openid-client)"
+if ! GATEHOUSE_BINARY="$PWD/$BUILD_DIR/gatehouse" bash -c '
+    set -euo pipefail
+    for tool in node npm; do
+      command -v "$tool" >/dev/null || { echo "run-tests: $tool is missing (Node.js >= 20 with npm is required)" >&2; exit 2; }
+    done
+    [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || { echo "run-tests: chromium is missing (make deps)" >&2; exit 2; }
+    cd tests/browser
+    npm ci --no-audit --no-fund
+    node --test'; then
+  failed+=("browser")
+fi
 
 if [ ${#failed[@]} -ne 0 ]; then
   echo "run-tests: FAILED: ${failed[*]}" >&2
