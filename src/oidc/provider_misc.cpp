@@ -154,7 +154,7 @@ Status Provider::device_decide(const std::string& user_code, bool approve, const
 json::object Provider::claims_for(const identity::User& u, const std::vector<std::string>& scopes) {
   json::object c;
   if (has(scopes, "profile")) {
-    c["name"] = u.name ? json::value(*u.name) : json::value(nullptr);
+    if (u.name) c["name"] = *u.name;  // OIDC Core §5.3.2: absent claims are omitted, not null
     if (u.username) c["preferred_username"] = *u.username;
     c["updated_at"] = u.updated_at;
   }

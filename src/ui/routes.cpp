@@ -68,6 +68,12 @@ void register_ui_routes(http::Router& r, OidcApi api) {
   }, "Login UI stylesheet");
 
   r.get("/", Pool::io, [](Request&) { return see_other("/ui/account"); }, "Home: the account page");
+  r.get("/favicon.ico", Pool::io, [](Request&) {
+    Response res;
+    res.status = 204;  // no icon; answering keeps browsers from logging a 404 on every page
+    res.content_type.clear();
+    return res;
+  }, "No favicon (204)");
 
   r.get("/ui/login", Pool::db, [api](Request& req) mutable {
     ui::FormContext f;

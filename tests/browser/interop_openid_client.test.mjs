@@ -343,12 +343,7 @@ describe('openid-client interop: client kinds and signing algorithms', () => {
     });
   }
 
-  // Known server deviation (src/oidc/provider_misc.cpp, claims_for): a user without a name
-  // gets "name": null in the ID token and UserInfo. Marked todo so that it is reported without
-  // failing the run; drop the todo once the server omits empty claims.
-  test('claims without a value are omitted, not null (OIDC Core §5.3.2)', {
-    ...T, todo: 'server sends "name": null for users without a name',
-  }, async () => {
+  test('claims without a value are omitted, not null (OIDC Core §5.3.2)', T, async () => {
     const who = uniqueEmail('noname');
     await gh.createUser(who, PASSWORD);
     const c = await gh.createClient(rp, { name: 'RP null claims', extra: ['--first-party'] });
