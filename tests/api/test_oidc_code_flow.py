@@ -194,8 +194,9 @@ def test_client_secret_post(srv):
 @pytest.mark.parametrize("scope, present, absent", [
     ("openid", set(), {"email", "email_verified", "name", "preferred_username", "updated_at"}),
     ("openid email", {"email", "email_verified"}, {"name", "preferred_username", "updated_at"}),
-    ("openid profile", {"name", "preferred_username", "updated_at"}, {"email", "email_verified"}),
-    ("openid profile email", {"email", "email_verified", "name", "preferred_username", "updated_at"}, set()),
+    # name is omitted for users without one (OIDC Core §5.3.2: no null claims)
+    ("openid profile", {"preferred_username", "updated_at"}, {"email", "email_verified", "name"}),
+    ("openid profile email", {"email", "email_verified", "preferred_username", "updated_at"}, {"name"}),
 ])
 def test_userinfo_by_scope(srv, rp, scope, present, absent):
     user = new_user(srv)
