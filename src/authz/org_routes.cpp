@@ -14,15 +14,6 @@ using http::ok_response;
 using identity::authed;
 using identity::origin_of;
 
-namespace {
-template <class T>
-json::array list_json(const std::vector<T>& v) {
-  json::array a;
-  for (auto& x : v) a.push_back(to_json(x));
-  return a;
-}
-}  // namespace
-
 void register_org_routes(http::Router& r, AuthzApi api) {
   auto& tokens = api.tokens;
   r.post("/api/v1/organizations", Pool::db, authed(tokens, [api](Request& req, const Principal& p) {

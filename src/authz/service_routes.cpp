@@ -17,12 +17,6 @@ using identity::origin_of;
 
 namespace {
 
-template <class T>
-json::array list_json(const std::vector<T>& v) {
-  json::array a;
-  for (auto& x : v) a.push_back(to_json(x));
-  return a;
-}
 
 // Reads a role body: name (required on create), description, permissions[].
 Result<RoleSpec> role_spec(const Request& req, bool create) {
