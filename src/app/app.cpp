@@ -108,6 +108,7 @@ int serve(App& app) {
 
   WorkerPool db_pool("db", c.db_threads, c.db_queue_limit);
   WorkerPool hash_pool("hash", c.hash_threads, c.hash_queue_limit);
+  app.sessions->use_hashing_pool(&hash_pool);
   std::atomic<bool> ready{false};
 
   http::Router router;

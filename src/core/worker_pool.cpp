@@ -2,6 +2,8 @@
 
 namespace gatehouse {
 
+thread_local const WorkerPool* WorkerPool::current_ = nullptr;
+
 WorkerPool::WorkerPool(std::string name, int threads, int queue_limit)
     : name_(std::move(name)), limit_(queue_limit) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
@@ -33,6 +35,7 @@ void WorkerPool::stop() {
 }
 
 void WorkerPool::loop() {
+  current_ = this;
   for (;;) {
     std::function<void()> job;
     {

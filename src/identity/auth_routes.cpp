@@ -74,7 +74,9 @@ void register_auth_routes(http::Router& r, IdentityApi api) {
                        "If that address belongs to an unverified account, a new verification mail is on its way");
   }, "Send a new verification mail");
 
-  r.post("/api/v1/auth/login", Pool::hash, [api](Request& req) {
+  // Runs on the database pool; only the password check itself goes to the hashing pool, so
+  // hashing threads do nothing but hash.
+  r.post("/api/v1/auth/login", Pool::db, [api](Request& req) {
     auto body = http::parse_json_object(req);
     if (!body) return error_response(req, body.error());
     http::Fields f(*body);

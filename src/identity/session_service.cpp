@@ -47,14 +47,19 @@ Result<TokenPair> SessionService::login(const std::string& login, const std::str
   int64_t now = now_seconds();
   auto user = d_.db.with([&](store::Conn& c) { return sql::user_by_login(c, key); });
 
-  bool ok = false;
-  crypto::PasswordCheck check;
-  if (user && !user->password_hash.empty()) {
-    check = d_.hasher.verify(password, user->password_hash);
-    ok = check.ok && !user->deleted;
-  } else {
+  auto verify = [&]() {
+    if (user && !user->password_hash.empty()) return d_.hasher.verify(password, user->password_hash);
     d_.hasher.verify_dummy(password);  // same cost as a real check: no timing oracle
+    return crypto::PasswordCheck{};
+  };
+  auto checked = d_.hashing ? d_.hashing->run_and_wait(verify) : std::optional(verify());
+  if (!checked) {
+    Error busy = Error::make(Errc::unavailable, "Server busy, retry shortly");
+    busy.retry_after = 1;
+    return busy;
   }
+  crypto::PasswordCheck check = *checked;
+  bool ok = user && check.ok && !user->deleted;
   if (!ok) {
     d_.limiter.take("login-account:" + key, d_.cfg.rl_login_account);
     metrics().count("gatehouse_logins_total", "result=\"failure\"");

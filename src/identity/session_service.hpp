@@ -12,6 +12,8 @@ namespace gatehouse::identity {
 class SessionService {
  public:
   explicit SessionService(Deps d) : d_(d) {}
+  /// Password checks go to this pool from then on (the server sets it before serving).
+  void use_hashing_pool(WorkerPool* p) { d_.hashing = p; }
 
   /// `login` is an email or username. Failures are generic (no enumeration) and take the
   /// same time whether or not the account exists.

@@ -83,7 +83,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
     });
   }, "Sign-in page");
 
-  r.post("/ui/login", Pool::hash, [api](Request& req) mutable {
+  r.post("/ui/login", Pool::db, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
     if (!ui::csrf_ok(req, *form)) return expired_form(api);
