@@ -89,12 +89,13 @@ HASH_THREADS=$(nproc)
 # Ceilings on this machine
 HASH_MS=$(./build/gatehouse_hash_bench 19456 2 40)
 # The same hash on every hashing thread at once: memory bandwidth makes each one slower.
-PAR_FILES=()
+PAR_FILES=(); PAR_PIDS=()
 for t in $(seq "$HASH_THREADS"); do
   f=$(mktemp); PAR_FILES+=("$f")
   ./build/gatehouse_hash_bench 19456 2 40 > "$f" &
+  PAR_PIDS+=($!)
 done
-wait
+wait "${PAR_PIDS[@]}"  # only these: the server is a background child too
 PAR_MS=$(cat "${PAR_FILES[@]}" | awk '{s += $1} END {printf "%.3f", s / NR}')
 rm -f "${PAR_FILES[@]}"
 PAR_CEIL=$(awk -v t="$HASH_THREADS" -v ms="$PAR_MS" 'BEGIN {printf "%.1f", t * 1000 / ms}')
