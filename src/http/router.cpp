@@ -1,6 +1,7 @@
 #include "http/router.hpp"
 
 #include <algorithm>
+#include <boost/url/pct_string_view.hpp>
 
 namespace gatehouse::http {
 namespace {
@@ -18,25 +19,11 @@ std::vector<std::string> split(std::string_view path) {
   return out;
 }
 
-// RFC 3986 §2.1 percent-decoding of a path segment; malformed escapes stay as they are.
+// RFC 3986 §2.1 percent-decoding of a path segment (Boost.URL); malformed escapes stay as
+// they are.
 std::string percent_decode(const std::string& s) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
+  auto pct = boost::urls::make_pct_string_view(s);
+  return pct ? pct->decode() : s;
 }
 
 bool is_param(const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
