@@ -7,6 +7,7 @@
 #include "core/random.hpp"
 #include "core/worker_pool.hpp"
 #include "core/metrics.hpp"
+#include "core/ip_address.hpp"
 #include "http/server.hpp"
 #include "authz/routes.hpp"
 #include "authz/store.hpp"
@@ -128,7 +129,7 @@ int serve(App& app) {
   oidc::register_client_routes(router, oidc_api);
   oidc::register_ui_routes(router, oidc_api);
   app.oauth_tokens->load_revocations();
-  ops::register_ops_routes(router, {router, *app.db, *app.keys, c.issuer, ready});
+  ops::register_ops_routes(router, {router, *app.db, *app.keys, c.issuer, ready, c.metrics_token});
   app.webhooks->start();
   app.app_tokens->start();
 
@@ -146,7 +147,11 @@ int serve(App& app) {
   so.read_timeout_seconds = c.read_timeout_seconds;
   so.idle_timeout_seconds = c.idle_timeout_seconds;
   so.access_log = c.access_log;
-  so.middleware = {c.cors_origins, c.trust_proxy, c.issuer.rfind("https://", 0) == 0};
+  so.max_header_fields = c.max_header_fields;
+  so.max_connections = c.max_connections;
+  so.middleware.cors_origins = c.cors_origins;
+  for (auto& cidr : c.trusted_proxies) so.middleware.proxies.proxies.push_back(*Cidr::parse(cidr));
+  so.middleware.assume_tls = c.issuer.rfind("https://", 0) == 0;
   http::Server server(so, router, db_pool, hash_pool);
 
   // Keys rotated by the CLI or another node are picked up within 10 s.

@@ -217,7 +217,7 @@ Status ServiceRegistry::unassign(const std::string& user_id, const std::string& 
   int64_t now = now_seconds();
   auto r = d_.db.transaction([&](store::Conn& c) -> Status {
     if (auto s = manageable(c, service_id, p); !s) return s.error();
-    if (!sql::unassign(c, user_id, role_id, org_id)) return not_found("Assignment");
+    if (!sql::unassign(c, user_id, service_id, role_id, org_id)) return not_found("Assignment");
     auto e = audit_event(o, "role.unassigned", p.user_id, user_id);
     e.details["service_id"] = service_id;
     e.details["role_id"] = role_id;

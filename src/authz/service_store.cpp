@@ -152,9 +152,13 @@ bool assign(Conn& c, const Assignment& a, const std::string& by) {
              .affected > 0;
 }
 
-bool unassign(Conn& c, const std::string& user_id, const std::string& role_id, const std::string& org_id) {
-  return c.query("DELETE FROM user_service_roles WHERE user_id = $1 AND role_id = $2 AND org_id = $3",
-                 {user_id, role_id, org_id})
+bool unassign(Conn& c, const std::string& user_id, const std::string& service_id, const std::string& role_id,
+              const std::string& org_id) {
+  // The service is part of the key: the caller's right to manage `service_id` must not
+  // reach a role of another service.
+  return c.query("DELETE FROM user_service_roles WHERE user_id = $1 AND service_id = $2 AND role_id = $3"
+                 " AND org_id = $4",
+                 {user_id, service_id, role_id, org_id})
              .affected > 0;
 }
 

@@ -66,7 +66,8 @@ void set_role_permissions(Conn& c, const std::string& role_id, const std::vector
 void delete_service_role(Conn& c, const std::string& id);
 std::vector<Assignment> assignments(Conn& c, const std::string& user_id, const std::string& service_id);
 bool assign(Conn& c, const Assignment& a, const std::string& by);
-bool unassign(Conn& c, const std::string& user_id, const std::string& role_id, const std::string& org_id);
+bool unassign(Conn& c, const std::string& user_id, const std::string& service_id, const std::string& role_id,
+              const std::string& org_id);
 /// Permission names granted to the user in the service: global assignments plus those
 /// scoped to `org_id` (when given). Deleted services and roles grant nothing.
 /// Permission name -> name of a role that grants it.

@@ -10,6 +10,8 @@
 #include <functional>
 #include <thread>
 
+#include "core/ip_address.hpp"
+
 namespace gatehouse {
 namespace {
 
@@ -92,6 +94,10 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
       {"idle_timeout_seconds", INT(idle_timeout_seconds, 1, 3600)},
       {"cors_origins", [](Config& c, const std::string& v) { c.cors_origins = split_list(v); return std::string{}; }},
       {"trust_proxy", BOOL(trust_proxy)},
+      {"trusted_proxies", [](Config& c, const std::string& v) { c.trusted_proxies = split_list(v); return std::string{}; }},
+      {"max_connections", INT(max_connections, 16, 1000000)},
+      {"max_header_fields", UINT(max_header_fields, 8, 10000)},
+      {"metrics_token", STR(metrics_token)},
       {"access_log", BOOL(access_log)},
       {"log_level", STR(log_level)},
       {"migrate_on_start", BOOL(migrate_on_start)},
@@ -104,7 +110,7 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
       {"token_audience", STR(token_audience)},
       {"access_token_ttl", INT(access_token_ttl, 10, 86400)},
       {"refresh_token_ttl", INT(refresh_token_ttl, 60, 365 * 86400)},
-      {"token_leeway_seconds", INT(token_leeway_seconds, 0, 600)},
+      {"token_leeway_seconds", INT(token_leeway_seconds, 0, 5)},
       {"refresh_reuse_grace_seconds", INT(refresh_reuse_grace_seconds, 0, 300)},
       {"max_sessions_per_user", INT(max_sessions_per_user, 0, 100000)},
       {"verify_token_ttl", INT(verify_token_ttl, 1, 30 * 86400)},
@@ -226,6 +232,12 @@ ConfigLoad load_config(const std::map<std::string, std::string>& overrides) {
     r.problems.push_back("ui_primary_color: must be a CSS colour such as #2f5d8a");
   if (c.password_min_length > c.password_max_length)
     r.problems.push_back("password_min_length: must not exceed password_max_length");
+  if (c.trust_proxy && c.trusted_proxies.empty()) c.trusted_proxies = {"127.0.0.0/8", "::1/128"};
+  if (!c.trust_proxy && !c.trusted_proxies.empty()) c.trust_proxy = true;
+  for (auto& cidr : c.trusted_proxies)
+    if (!Cidr::parse(cidr)) r.problems.push_back("trusted_proxies: not an address or CIDR: " + cidr);
+  if (!c.metrics_token.empty() && c.metrics_token.size() < 16)
+    r.problems.push_back("metrics_token: must be at least 16 characters");
   if (c.master_key_file.empty()) c.master_key_file = c.data_dir + "/master.key";
   auto url = c.effective_database_url();
   if (url.rfind("sqlite://", 0) != 0 && url.rfind("postgresql://", 0) != 0 &&

@@ -41,7 +41,11 @@ struct Config {
   int read_timeout_seconds = 15;
   int idle_timeout_seconds = 60;
   std::vector<std::string> cors_origins;
-  bool trust_proxy = false;   // take the client IP from X-Forwarded-For
+  bool trust_proxy = false;   // believe X-Forwarded-* from trusted_proxies (loopback when unset)
+  std::vector<std::string> trusted_proxies;  // CIDRs of the reverse proxies in front of us
+  int max_connections = 10000;
+  std::size_t max_header_fields = 100;
+  std::string metrics_token;  // when set, GET /metrics needs "Authorization: Bearer <token>"
   bool access_log = true;
   std::string log_level = "info";
   bool migrate_on_start = true;
@@ -58,13 +62,13 @@ struct Config {
   std::string token_audience = "gatehouse";
   int access_token_ttl = 900;
   int refresh_token_ttl = 30 * 24 * 3600;
-  int token_leeway_seconds = 30;
+  int token_leeway_seconds = 5;             // our own clock: at most 5 (DESIGN.md §6)
   int refresh_reuse_grace_seconds = 5;
   int max_sessions_per_user = 10;          // 0: unlimited; oldest evicted past it
   int verify_token_ttl = 24 * 3600;
   int reset_token_ttl = 3600;
   bool require_verified_email = false;
-  std::size_t token_cache_entries = 100000;
+  std::size_t token_cache_entries = 20000;   // per cache (first-party and OAuth tokens)
 
   // keys
   std::string master_key;       // base64 of 32 bytes

@@ -19,9 +19,11 @@ enum class Errc {
   conflict,          // 409 CONFLICT
   payload_too_large, // 413 PAYLOAD_TOO_LARGE
   unsupported_media, // 415 UNSUPPORTED_MEDIA_TYPE
+  headers_too_large, // 431 REQUEST_HEADER_FIELDS_TOO_LARGE
   rate_limited,      // 429 RATE_LIMITED
   unavailable,       // 503 SERVICE_UNAVAILABLE
   internal,          // 500 INTERNAL_ERROR
+  not_implemented,   // 501 NOT_IMPLEMENTED (an HTTP method Gatehouse does not know)
 };
 
 struct Error {

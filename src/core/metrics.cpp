@@ -9,10 +9,22 @@ Metrics& metrics() {
   return m;
 }
 
-void Metrics::observe_request(const std::string& method, const std::string& route, int status,
+std::string_view metric_method(std::string_view method) {
+  static constexpr std::string_view kKnown[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+  for (auto m : kKnown)
+    if (m == method) return m;
+  return "OTHER";
+}
+
+void Metrics::observe_request(std::string_view method, const std::string& route, int status,
                               double seconds) {
-  std::string labels = "method=\"" + method + "\",route=\"" + route + "\",status=\"" +
-                       std::to_string(status) + "\"";
+  // Every label comes from a closed set: the method from kKnown, the route from the
+  // registered patterns (the server passes "unmatched" otherwise) and the status from the
+  // codes Gatehouse itself answers with, so nothing a client sends can add a series. Exact
+  // statuses are kept (not classes) because 429 and 503 are what operators alert on.
+  if (status < 100 || status > 599) status = 500;
+  std::string labels = "method=\"" + std::string(metric_method(method)) + "\",route=\"" + route +
+                       "\",status=\"" + std::to_string(status) + "\"";
   std::size_t b = 0;
   while (b < kBuckets.size() && seconds > kBuckets[b]) ++b;
   std::lock_guard g(mu_);

@@ -6,14 +6,16 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gatehouse {
 
 class Metrics {
  public:
-  /// Records one answered request (route pattern, not raw path, to bound cardinality).
-  void observe_request(const std::string& method, const std::string& route, int status,
+  /// Records one answered request. `route` must be a registered pattern or a fixed word
+  /// ("unmatched", "rejected"); the method is folded to a known one or OTHER.
+  void observe_request(std::string_view method, const std::string& route, int status,
                        double seconds);
   void count(const std::string& name, const std::string& labels = {});
   /// Adds a gauge read at scrape time, e.g. a pool's queue depth.
@@ -35,6 +37,9 @@ class Metrics {
   };
   std::vector<Gauge> gauges_;
 };
+
+/// The method as a metric label: one of the methods Gatehouse serves, or "OTHER".
+std::string_view metric_method(std::string_view method);
 
 /// The one registry of the process.
 Metrics& metrics();

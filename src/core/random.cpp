@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <mutex>
-#include <random>
 #include <stdexcept>
 
 #include "crypto/encoding.hpp"
@@ -68,16 +67,9 @@ std::string new_uuid_v7() {
   return s;
 }
 
-std::string new_request_id() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  uint64_t a = rng(), b = rng();
-  unsigned char bytes[16];
-  for (int i = 0; i < 8; ++i) {
-    bytes[i] = static_cast<unsigned char>(a >> (i * 8));
-    bytes[8 + i] = static_cast<unsigned char>(b >> (i * 8));
-  }
-  return format_uuid(bytes);
-}
+std::string new_request_id() { return new_uuid(); }
+
+std::string new_token_id() { return crypto::base64url_encode(random_bytes(16)); }
 
 std::string new_secret_token() { return crypto::base64url_encode(random_bytes(32)); }
 

@@ -16,9 +16,11 @@ ErrorKind error_kind(Errc c) {
     case Errc::conflict: return {409, "CONFLICT"};
     case Errc::payload_too_large: return {413, "PAYLOAD_TOO_LARGE"};
     case Errc::unsupported_media: return {415, "UNSUPPORTED_MEDIA_TYPE"};
+    case Errc::headers_too_large: return {431, "REQUEST_HEADER_FIELDS_TOO_LARGE"};
     case Errc::rate_limited: return {429, "RATE_LIMITED"};
     case Errc::unavailable: return {503, "SERVICE_UNAVAILABLE"};
     case Errc::internal: return {500, "INTERNAL_ERROR"};
+    case Errc::not_implemented: return {501, "NOT_IMPLEMENTED"};
   }
   return {500, "INTERNAL_ERROR"};
 }

@@ -15,18 +15,15 @@ std::string request_id_for(const Request& req) {
 }
 
 std::string client_ip_for(const Request& req, const std::string& peer, const MiddlewareOptions& o) {
-  if (o.trust_proxy) {
-    auto xff = req.header("x-forwarded-for");
-    if (!xff.empty()) {
-      // The right-most entry is the one our proxy appended; earlier ones are client-supplied.
-      auto comma = xff.rfind(',');
-      auto first = comma == std::string_view::npos ? xff : xff.substr(comma + 1);
-      while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
-      while (!first.empty() && first.back() == ' ') first.remove_suffix(1);
-      if (!first.empty() && first.size() <= 64) return std::string(first);
-    }
-  }
-  return peer;
+  return o.proxies.client_ip(peer, req.header("x-forwarded-for"));
+}
+
+bool is_secure(const Request& req, const std::string& peer, const MiddlewareOptions& o) {
+  return o.proxies.trusts(peer) && req.header("x-forwarded-proto") == "https";
+}
+
+std::string loggable_path(const Request& req) {
+  return req.route.find("{token}") != std::string::npos ? req.route : req.path;
 }
 
 void add_security_headers(const Request& req, Response& res, const MiddlewareOptions& o) {
@@ -47,10 +44,19 @@ void add_security_headers(const Request& req, Response& res, const MiddlewareOpt
   res.set_header("Cache-Control", cacheable ? "public, max-age=300" : "no-store");
 }
 
+namespace {
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+}  // namespace
+
 std::optional<Response> apply_cors(const Request& req, Response* res, const MiddlewareOptions& o,
                                    const std::vector<std::string>& allowed_methods) {
   auto origin = req.header("origin");
   if (origin.empty() || o.cors_origins.empty()) return std::nullopt;
+  // The login UI authenticates by cookie: no other origin may read it. The OAuth endpoints
+  // serve SPAs (token, userinfo) but never with credentials, so the SSO cookie cannot ride
+  // along a cross-origin call.
+  if (starts_with(req.path, "/ui/") || req.path == "/ui") return std::nullopt;
+  bool credentials = !starts_with(req.path, "/oauth2/");
   bool any = std::find(o.cors_origins.begin(), o.cors_origins.end(), "*") != o.cors_origins.end();
   bool listed = std::find(o.cors_origins.begin(), o.cors_origins.end(), origin) != o.cors_origins.end();
   bool preflight = req.method == "OPTIONS" && !req.header("access-control-request-method").empty();
@@ -63,7 +69,7 @@ std::optional<Response> apply_cors(const Request& req, Response* res, const Midd
   }
   auto add = [&](Response& r) {
     r.set_header("Access-Control-Allow-Origin", listed ? std::string(origin) : "*");
-    if (listed) r.set_header("Access-Control-Allow-Credentials", "true");
+    if (listed && credentials) r.set_header("Access-Control-Allow-Credentials", "true");
     r.set_header("Vary", "Origin");
     r.set_header("Access-Control-Expose-Headers", "X-Request-ID, Retry-After, WWW-Authenticate");
   };

@@ -16,7 +16,8 @@ struct Request {
   std::string query;                  // raw query string, without '?'
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
-  std::string client_ip;
+  std::string client_ip;              // the client, through trusted proxies
+  std::string peer_ip;                // the socket peer
   std::string request_id;
   bool secure = false;                // reached us over TLS (directly or via trusted proxy)
   std::map<std::string, std::string> params;  // path parameters from the route pattern

@@ -34,6 +34,7 @@ struct Server::Impl {
   tcp::acceptor acceptor{ioc};
   asio::signal_set signals{ioc, SIGINT, SIGTERM};
   std::atomic<int> in_flight{0};
+  std::atomic<int> open_connections{0};
   std::atomic<bool> draining{false};
 
   Impl(ServerOptions o, const Router& r, WorkerPool& db, WorkerPool& hash)
@@ -142,9 +143,42 @@ struct Server::Impl {
     Response res = error_response(req, code, std::move(msg));
     int status = res.status;
     co_await write<bhttp::string_body>(stream, req, res, false, 11);
-    metrics().observe_request("?", req.route, status, 0);
+    metrics().observe_request("OTHER", req.route, status, 0);
     if (opts.access_log)
       log::access({{"request_id", req.request_id}, {"status", status}, {"ip", peer}, {"error", res.body.size() < 512 ? res.body : ""}});
+  }
+
+  enum class ReadOutcome { ok, closed, body_too_large, headers_too_large, truncated, malformed };
+
+  // Reads one request. Beast's header_limit applies to the bytes its parser has not yet
+  // consumed, and it consumes every complete line, so many short lines slip past it: the
+  // header is therefore read piecewise here, counting every byte and every field.
+  awaitable<ReadOutcome> read_request(tcp_stream& stream, beast::flat_buffer& buffer,
+                                      bhttp::request_parser<bhttp::string_body>& parser) {
+    auto classify = [](beast::error_code ec) {
+      if (ec == bhttp::error::body_limit) return ReadOutcome::body_too_large;
+      if (ec == bhttp::error::header_limit) return ReadOutcome::headers_too_large;
+      if (ec == bhttp::error::partial_message) return ReadOutcome::truncated;
+      if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+          ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
+        return ReadOutcome::closed;
+      return ReadOutcome::malformed;
+    };
+    std::size_t header_bytes = 0;
+    while (!parser.is_header_done()) {
+      auto [ec, n] = co_await bhttp::async_read_some(stream, buffer, parser, as_tuple_awaitable);
+      header_bytes += n;
+      if (header_bytes > opts.max_header_bytes) co_return ReadOutcome::headers_too_large;
+      if (ec) co_return classify(ec);
+    }
+    auto& fields = parser.get().base();
+    if (static_cast<std::size_t>(std::distance(fields.begin(), fields.end())) > opts.max_header_fields)
+      co_return ReadOutcome::headers_too_large;
+    if (!parser.is_done()) {
+      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, as_tuple_awaitable);
+      if (ec) co_return classify(ec);
+    }
+    co_return ReadOutcome::ok;
   }
 
   awaitable<void> session(tcp_stream stream) {
@@ -158,37 +192,39 @@ struct Server::Impl {
       parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
       parser.body_limit(opts.max_body_bytes);
       stream.expires_after(std::chrono::seconds(first ? opts.read_timeout_seconds : opts.idle_timeout_seconds));
-      auto [rec, n] = co_await bhttp::async_read(stream, buffer, parser, as_tuple_awaitable);
+      auto outcome = co_await read_request(stream, buffer, parser);
       first = false;
-      if (rec == bhttp::error::body_limit) {
-        co_await reject(stream, peer, Errc::payload_too_large, "Request body too large");
+      if (outcome == ReadOutcome::closed) break;
+      if (outcome != ReadOutcome::ok) {
+        switch (outcome) {
+          case ReadOutcome::body_too_large:
+            co_await reject(stream, peer, Errc::payload_too_large, "Request body too large");
+            break;
+          case ReadOutcome::headers_too_large:
+            co_await reject(stream, peer, Errc::headers_too_large, "Request headers too large");
+            break;
+          case ReadOutcome::truncated:
+            co_await reject(stream, peer, Errc::bad_request, "Truncated request");
+            break;
+          default:
+            co_await reject(stream, peer, Errc::bad_request, "Malformed HTTP request");
+        }
         break;
       }
-      if (rec == bhttp::error::header_limit) {
-        co_await reject(stream, peer, Errc::bad_request, "Request headers too large");
-        break;
-      }
-      if (rec == bhttp::error::partial_message) {
-        co_await reject(stream, peer, Errc::bad_request, "Truncated request");
-        break;
-      }
-      if (rec == bhttp::error::end_of_stream || rec == asio::error::eof ||
-          rec == beast::error::timeout || rec == asio::error::operation_aborted ||
-          rec == asio::error::connection_reset)
-        break;
-      if (rec) {
-        co_await reject(stream, peer, Errc::bad_request, "Malformed HTTP request");
+      auto& msg = parser.get();
+      if (msg.method() == bhttp::verb::unknown) {  // e.g. "FOO / HTTP/1.1": not ours to route
+        co_await reject(stream, peer, Errc::not_implemented, "HTTP method not implemented");
         break;
       }
       in_flight.fetch_add(1);
       auto started = std::chrono::steady_clock::now();
-      auto& msg = parser.get();
       bool keep_alive = msg.keep_alive();
       unsigned version = msg.version();
       Request req = to_request(msg);
+      req.peer_ip = peer;
       req.client_ip = client_ip_for(req, peer, opts.middleware);
       req.request_id = request_id_for(req);
-      req.secure = opts.middleware.trust_proxy && req.header("x-forwarded-proto") == "https";
+      req.secure = is_secure(req, peer, opts.middleware);
       Response res = co_await dispatch(req);
       apply_cors(req, &res, opts.middleware, {});
       int status = res.status;
@@ -196,7 +232,7 @@ struct Server::Impl {
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       metrics().observe_request(req.method, req.route, status, secs);
       if (opts.access_log)
-        log::access({{"request_id", req.request_id}, {"method", req.method}, {"path", req.path},
+        log::access({{"request_id", req.request_id}, {"method", req.method}, {"path", loggable_path(req)},
                      {"status", status}, {"duration_ms", secs * 1000.0}, {"ip", req.client_ip}});
       in_flight.fetch_sub(1);
       if (!again) break;
@@ -204,15 +240,38 @@ struct Server::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
+  // Holds one of max_connections while a connection lives.
+  struct ConnectionSlot {
+    std::atomic<int>& open;
+    ~ConnectionSlot() { open.fetch_sub(1); }
+  };
+
   awaitable<void> accept_loop() {
+    asio::steady_timer backoff(acceptor.get_executor());
     for (;;) {
       auto [ec, sock] = co_await acceptor.async_accept(as_tuple_awaitable);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-        continue;  // e.g. EMFILE: keep serving the connections we have
+        // EMFILE/ENFILE/ENOBUFS: the pending connection stays in the backlog, so accepting
+        // again at once would spin. Pause, keep serving the connections we have.
+        log::warn("accept failed", {{"error", ec.message()}});
+        backoff.expires_after(std::chrono::milliseconds(100));
+        co_await backoff.async_wait(as_tuple_awaitable);
+        continue;
+      }
+      if (open_connections.fetch_add(1) >= opts.max_connections) {
+        open_connections.fetch_sub(1);
+        metrics().count("gatehouse_connections_refused_total");
+        sock.close(ec);  // over the cap: refuse at once rather than queue without bound
+        continue;
       }
       sock.set_option(tcp::no_delay(true), ec);
-      asio::co_spawn(acceptor.get_executor(), session(tcp_stream(std::move(sock))), asio::detached);
+      asio::co_spawn(acceptor.get_executor(),
+                     [this, s = tcp_stream(std::move(sock))]() mutable -> awaitable<void> {
+                       ConnectionSlot slot{open_connections};
+                       co_await session(std::move(s));
+                     },
+                     asio::detached);
     }
   }
 

@@ -19,7 +19,9 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:8080";
   int io_threads = 2;
   std::size_t max_body_bytes = 64 * 1024;
-  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;  // request line + every header line, in total
+  std::size_t max_header_fields = 100;
+  int max_connections = 10000;               // past it new connections are closed at once
   int read_timeout_seconds = 15;
   int idle_timeout_seconds = 60;
   int drain_seconds = 10;

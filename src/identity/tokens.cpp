@@ -4,14 +4,18 @@
 
 #include "core/clock.hpp"
 #include "core/random.hpp"
+#include "crypto/hash.hpp"
 #include "identity/store.hpp"
 
 namespace gatehouse::identity {
 namespace json = boost::json;
 
 TokenService::TokenService(const Config& cfg, KeyRing& keys, store::Database& db)
-    : cfg_(cfg), keys_(keys), db_(db),
-      shard_capacity_(std::max<std::size_t>(1, cfg.token_cache_entries / kShards)) {}
+    : cfg_(cfg), keys_(keys), db_(db) {
+  std::size_t per_shard = cfg.token_cache_entries == 0 ? 0 : std::max<std::size_t>(1, cfg.token_cache_entries / kShards);
+  for (std::size_t i = 0; i < kShards; ++i)
+    shards_.push_back(std::make_unique<BoundedCache<std::string, Principal>>(per_shard, kRecheckSeconds));
+}
 
 std::string TokenService::issue(const User& u, const std::string& sid, int64_t now, store::Conn& conn) const {
   json::object c;
@@ -21,7 +25,7 @@ std::string TokenService::issue(const User& u, const std::string& sid, int64_t n
   c["iat"] = now;
   c["nbf"] = now;
   c["exp"] = now + cfg_.access_token_ttl;
-  c["jti"] = new_request_id();  // unique, not secret
+  c["jti"] = new_token_id();
   c["sid"] = sid;
   c["email"] = u.email;
   c["email_verified"] = u.email_verified;
@@ -38,28 +42,22 @@ std::optional<std::string> TokenService::extract(const http::Request& req) {
   return std::nullopt;
 }
 
-bool TokenService::is_revoked(const std::string& sid) const {
-  std::shared_lock g(revoked_mu_);
-  return revoked_.count(sid) > 0;
-}
+bool TokenService::is_revoked(const std::string& sid) const { return revoked_sessions_.contains(sid, now_seconds()); }
 
 void TokenService::revoked(const std::vector<std::string>& ids, int64_t now) {
-  if (ids.empty()) return;
-  std::unique_lock g(revoked_mu_);
-  int64_t forget = now + cfg_.access_token_ttl + cfg_.token_leeway_seconds + 60;
-  for (auto& id : ids) revoked_[id] = forget;
-  for (auto it = revoked_.begin(); it != revoked_.end();)
-    it = it->second < now ? revoked_.erase(it) : std::next(it);
+  // A session's last access token expires at most access_token_ttl (+ leeway) from now.
+  int64_t forget = now + cfg_.access_token_ttl + cfg_.token_leeway_seconds + 1;
+  for (auto& id : ids) revoked_sessions_.insert(id, forget, now);
 }
 
 void TokenService::user_disabled(const std::string& user_id, bool disabled) {
-  std::unique_lock g(revoked_mu_);
+  std::unique_lock g(disabled_mu_);
   if (disabled) disabled_users_.insert(user_id);
   else disabled_users_.erase(user_id);
 }
 
 bool TokenService::user_revoked(const std::string& user_id) const {
-  std::shared_lock g(revoked_mu_);
+  std::shared_lock g(disabled_mu_);
   return disabled_users_.count(user_id) > 0;
 }
 
@@ -73,32 +71,26 @@ void TokenService::load_revocations() {
   revoked(ids, now);
 }
 
+namespace {
+std::string cache_key(const std::string& token) { return crypto::sha256(token); }
+}  // namespace
+
 void TokenService::remember(const std::string& token, const Principal& p) {
-  if (cfg_.token_cache_entries == 0) return;
-  auto& shard = shards_[std::hash<std::string>{}(token) % kShards];
-  std::lock_guard g(shard.mu);
-  if (shard.entries.size() >= shard_capacity_) shard.entries.clear();  // cheap bound
-  shard.entries.insert_or_assign(token, Cached{p, now_seconds()});
+  auto key = cache_key(token);
+  shards_[std::hash<std::string>{}(key) % kShards]->put(key, p, now_seconds());
 }
 
 std::optional<Result<Principal>> TokenService::authenticate_cached(const http::Request& req) {
   auto token = extract(req);
   if (!token) return Result<Principal>(Error::make(Errc::authentication, "Missing access token"));
-  auto& shard = shards_[std::hash<std::string>{}(*token) % kShards];
-  Cached hit;
-  {
-    std::lock_guard g(shard.mu);
-    auto it = shard.entries.find(*token);
-    if (it == shard.entries.end()) return std::nullopt;
-    hit = it->second;
-  }
-  const Principal& p = hit.principal;
+  auto key = cache_key(*token);
   int64_t now = now_seconds();
-  if (p.expires_at + cfg_.token_leeway_seconds <= now || now - hit.verified_at > kRecheckSeconds)
-    return std::nullopt;
-  if (is_revoked(p.session_id))
+  auto hit = shards_[std::hash<std::string>{}(key) % kShards]->get(key, now);
+  if (!hit) return std::nullopt;
+  if (hit->expires_at + cfg_.token_leeway_seconds <= now) return std::nullopt;
+  if (is_revoked(hit->session_id))
     return Result<Principal>(Error::make(Errc::authentication, "Session has been revoked"));
-  return Result<Principal>(p);
+  return Result<Principal>(*hit);
 }
 
 Result<Principal> TokenService::authenticate(const http::Request& req) {

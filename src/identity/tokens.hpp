@@ -5,12 +5,15 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <memory>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/bounded_cache.hpp"
 #include "core/config.hpp"
+#include "core/expiring_set.hpp"
 #include "core/error.hpp"
 #include "http/request.hpp"
 #include "identity/keys.hpp"
@@ -60,24 +63,16 @@ class TokenService {
   KeyRing& keys_;
   store::Database& db_;
 
-  // Token cache: sharded to keep IO threads off one lock.
+  // Verified tokens, keyed by SHA-256 of the token (32 bytes instead of the whole JWS),
+  // sharded to keep IO threads off one lock. Entries live kRecheckSeconds: that bounds how
+  // long a revocation made elsewhere (another node, the CLI) goes unseen.
   static constexpr std::size_t kShards = 16;
-  struct Cached {
-    Principal principal;
-    int64_t verified_at;  // re-checked against the database after kRecheckSeconds
-  };
-  struct Shard {
-    std::mutex mu;
-    std::unordered_map<std::string, Cached> entries;
-  };
-  /// Bounds how long a revocation made elsewhere (another node, the CLI) goes unseen.
   static constexpr int64_t kRecheckSeconds = 30;
-  Shard shards_[kShards];
-  std::size_t shard_capacity_;
+  std::vector<std::unique_ptr<BoundedCache<std::string, Principal>>> shards_;
 
-  mutable std::shared_mutex revoked_mu_;
-  std::unordered_map<std::string, int64_t> revoked_;  // session id -> forget after
-  std::unordered_set<std::string> disabled_users_;
+  ExpiringSet revoked_sessions_;  // until their last access token has expired
+  mutable std::shared_mutex disabled_mu_;
+  std::unordered_set<std::string> disabled_users_;  // bounded by the number of accounts
 };
 
 }  // namespace gatehouse::identity

@@ -79,6 +79,8 @@ bool valid_redirect(const std::string& u) {
 }
 }  // namespace
 
+bool valid_redirect_uri(std::string_view uri) { return valid_redirect(std::string(uri)); }
+
 bool Client::allows_grant(const std::string& g) const { return contains(grant_types, g); }
 bool Client::allows_scope(const std::string& s) const { return contains(scopes, s); }
 bool Client::has_redirect(const std::string& uri) const { return contains(redirect_uris, uri); }
@@ -138,8 +140,10 @@ Result<Client> Clients::validate(Client c) {
   if (c.scopes.empty()) c.scopes = {"openid", "profile", "email"};
   if (c.id_token_alg != "RS256" && c.id_token_alg != "ES256" && c.id_token_alg != "EdDSA")
     d["id_token_signed_response_alg"] = "Must be RS256, ES256 or EdDSA";
-  for (auto* t : {&c.access_token_ttl, &c.refresh_token_ttl, &c.id_token_ttl})
+  for (auto* t : {&c.refresh_token_ttl, &c.id_token_ttl})
     if (*t && (**t < 10 || **t > 365 * 86400)) d["ttl"] = "Lifetimes must be 10 s .. 365 days";
+  if (c.access_token_ttl && (*c.access_token_ttl < 10 || *c.access_token_ttl > kMaxAccessTtl))
+    d["access_token_ttl"] = "Access tokens live 10 s .. 1 day";
   if (!d.empty()) return Error::validation("Invalid client", d);
   return c;
 }

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -43,6 +44,10 @@ struct Client {
 };
 
 boost::json::object to_json(const Client& c);
+
+/// No access token lives longer than this (a client's access_token_ttl is capped to it), so
+/// in-memory revocations can be forgotten after it.
+constexpr int64_t kMaxAccessTtl = 86400;
 
 /// Fields of a new or changed client; unset optionals keep the current value.
 struct ClientSpec {
@@ -97,5 +102,9 @@ struct Credentials {
   bool conflicting = false;              // more than one method used
 };
 Credentials credentials_of(const http::Request& req, const std::map<std::string, std::string>& form);
+
+/// Whether a redirect or post-logout redirect URI may be registered: absolute, no fragment,
+/// https anywhere, http only to loopback (RFC 8252 §7.3), private-use schemes (§7.1).
+bool valid_redirect_uri(std::string_view uri);
 
 }  // namespace gatehouse::oidc

@@ -89,7 +89,7 @@ std::pair<int, json::object> Provider::revoke(const http::Request& req, const Fo
     auto a = tokens_.verify_access(token);
     if (a && a->client_id == c.id) {
       db_.with([&](store::Conn& conn) { sql::revoke_jti(conn, a->jti, a->exp); });
-      tokens_.revoked_jti(a->jti);
+      tokens_.revoked_jti(a->jti, a->exp);
     }
     return {200, json::object{}};
   }

@@ -43,7 +43,7 @@ std::string half_hash(const std::string& value, crypto::Alg alg) {
 std::string OAuthTokens::issue_access(const Client& c, const std::string& subject, const std::string& scope,
                                       const std::string& grant_id, const std::string& session_id, int64_t now) const {
   json::object claims{{"iss", cfg_.issuer}, {"sub", subject}, {"aud", c.id}, {"client_id", c.id},
-                      {"iat", now}, {"exp", now + access_ttl(c)}, {"jti", new_request_id()}};
+                      {"iat", now}, {"exp", now + access_ttl(c)}, {"jti", new_token_id()}};
   if (!scope.empty()) claims["scope"] = scope;
   if (!grant_id.empty()) claims["gid"] = grant_id;
   if (!session_id.empty()) claims["sid"] = session_id;
@@ -65,23 +65,19 @@ std::string OAuthTokens::issue_id_token(const Client& c, const IdTokenInput& in,
 bool OAuthTokens::is_revoked(const AccessClaims& a) const {
   if (!a.session_id.empty() && sessions_.session_revoked(a.session_id)) return true;
   if (a.sub != a.client_id && sessions_.user_revoked(a.sub)) return true;
-  std::shared_lock g(revoked_mu_);
-  return (!a.grant_id.empty() && revoked_grants_.count(a.grant_id)) || revoked_jtis_.count(a.jti) ||
-         revoked_clients_.count(a.client_id);
+  int64_t now = now_seconds();
+  return (!a.grant_id.empty() && revoked_grants_.contains(a.grant_id, now)) || revoked_jtis_.contains(a.jti, now) ||
+         revoked_clients_.contains(a.client_id, now);
 }
 
 std::optional<Result<AccessClaims>> OAuthTokens::verify_cached(const std::string& token) {
-  Cached hit;
-  {
-    std::lock_guard g(mu_);
-    auto it = cache_.find(token);
-    if (it == cache_.end()) return std::nullopt;
-    hit = it->second;
-  }
   int64_t now = now_seconds();
-  if (hit.claims.exp + cfg_.token_leeway_seconds <= now || now - hit.verified_at > 30) return std::nullopt;
-  if (is_revoked(hit.claims)) return Result<AccessClaims>(Error::make(Errc::authentication, "Token has been revoked"));
-  return Result<AccessClaims>(hit.claims);
+  auto hit = cache_.get(crypto::sha256(token), now);
+  if (!hit) return std::nullopt;
+  const AccessClaims& a = **hit;
+  if (a.exp + cfg_.token_leeway_seconds <= now) return std::nullopt;
+  if (is_revoked(a)) return Result<AccessClaims>(Error::make(Errc::authentication, "Token has been revoked"));
+  return Result<AccessClaims>(a);
 }
 
 Result<AccessClaims> OAuthTokens::verify_access(const std::string& token) {
@@ -120,9 +116,7 @@ Result<AccessClaims> OAuthTokens::verify_access(const std::string& token) {
     return true;
   });
   if (!live) return deny("Token has been revoked");
-  std::lock_guard g(mu_);
-  if (cache_.size() > 100000) cache_.clear();
-  cache_[token] = {a, now};
+  cache_.put(crypto::sha256(token), std::make_shared<const AccessClaims>(a), now);
   return a;
 }
 
@@ -140,21 +134,22 @@ Result<json::object> OAuthTokens::verify_id_token_hint(const std::string& token)
 }
 
 void OAuthTokens::revoked_grants(const std::vector<std::string>& ids) {
-  std::unique_lock g(revoked_mu_);
-  for (auto& i : ids) revoked_grants_.insert(i);
-}
-void OAuthTokens::revoked_client(const std::string& client_id) {
-  std::unique_lock g(revoked_mu_);
-  revoked_clients_.insert(client_id);
+  int64_t now = now_seconds();
+  for (auto& i : ids) revoked_grants_.insert(i, forget_at(now), now);
 }
 
-void OAuthTokens::revoked_jti(const std::string& jti) {
-  std::unique_lock g(revoked_mu_);
-  revoked_jtis_.insert(jti);
+void OAuthTokens::revoked_client(const std::string& client_id) {
+  int64_t now = now_seconds();
+  revoked_clients_.insert(client_id, forget_at(now), now);
+}
+
+void OAuthTokens::revoked_jti(const std::string& jti, int64_t exp) {
+  int64_t now = now_seconds();
+  revoked_jtis_.insert(jti, exp + cfg_.token_leeway_seconds + 1, now);
 }
 
 void OAuthTokens::load_revocations() {
-  int64_t since = now_seconds() - 86400;
+  int64_t since = now_seconds() - kMaxAccessTtl;
   auto ids = db_.with([&](store::Conn& c) { return sql::grants_revoked_since(c, since); });
   revoked_grants(ids);
 }

@@ -10,7 +10,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/bounded_cache.hpp"
 #include "core/config.hpp"
+#include "core/expiring_set.hpp"
 #include "core/error.hpp"
 #include "identity/keys.hpp"
 #include "identity/tokens.hpp"
@@ -38,7 +40,7 @@ struct IdTokenInput {
 class OAuthTokens {
  public:
   OAuthTokens(const Config& cfg, identity::KeyRing& keys, store::Database& db, identity::TokenService& sessions)
-      : cfg_(cfg), keys_(keys), db_(db), sessions_(sessions) {}
+      : cfg_(cfg), keys_(keys), db_(db), sessions_(sessions), cache_(cfg.token_cache_entries, 30) {}
 
   int access_ttl(const Client& c) const { return c.access_token_ttl.value_or(cfg_.access_token_ttl); }
   int refresh_ttl(const Client& c) const { return c.refresh_token_ttl.value_or(cfg_.refresh_token_ttl); }
@@ -56,10 +58,13 @@ class OAuthTokens {
   Result<boost::json::object> verify_id_token_hint(const std::string& token);
 
   bool session_revoked(const std::string& sid) const { return sessions_.session_revoked(sid); }
+  /// Access tokens of these grants stop working on this node (remembered as long as the
+  /// longest access-token lifetime, kMaxAccessTtl).
   void revoked_grants(const std::vector<std::string>& ids);
   /// Every token of the client stops working (client deleted).
   void revoked_client(const std::string& client_id);
-  void revoked_jti(const std::string& jti);
+  /// One access token stops working; remembered until its `exp`.
+  void revoked_jti(const std::string& jti, int64_t exp);
   /// Seeds in-memory revocations from the database (start-up). Blocking.
   void load_revocations();
 
@@ -69,14 +74,10 @@ class OAuthTokens {
   identity::KeyRing& keys_;
   store::Database& db_;
   identity::TokenService& sessions_;
-  struct Cached {
-    AccessClaims claims;
-    int64_t verified_at;
-  };
-  std::mutex mu_;
-  std::unordered_map<std::string, Cached> cache_;
-  mutable std::shared_mutex revoked_mu_;
-  std::unordered_set<std::string> revoked_grants_, revoked_jtis_, revoked_clients_;
+  int64_t forget_at(int64_t now) const { return now + kMaxAccessTtl + cfg_.token_leeway_seconds + 1; }
+  // Verified tokens by SHA-256 of the token; re-checked against the database every 30 s.
+  BoundedCache<std::string, std::shared_ptr<const AccessClaims>> cache_;
+  ExpiringSet revoked_grants_, revoked_jtis_, revoked_clients_;
 };
 
 }  // namespace gatehouse::oidc

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "core/ip_address.hpp"
+#include "crypto/hash.hpp"
 #include "http/envelope.hpp"
 #include "core/metrics.hpp"
 #include "ops/openapi.hpp"
@@ -21,6 +23,16 @@ Response text(int status, std::string content_type, std::string body) {
   r.content_type = std::move(content_type);
   r.body = std::move(body);
   return r;
+}
+
+bool is_loopback(const std::string& ip) {
+  static const Cidr v4 = *Cidr::parse("127.0.0.0/8"), v6 = *Cidr::parse("::1/128");
+  return v4.contains(ip) || v6.contains(ip);
+}
+
+bool bearer_matches(const Request& req, const std::string& token) {
+  auto auth = req.header("authorization");
+  return auth.size() > 7 && auth.substr(0, 7) == "Bearer " && crypto::constant_time_equal(auth.substr(7), token);
 }
 
 bool db_reachable(store::Database& db) {
@@ -55,9 +67,15 @@ void register_ops_routes(http::Router& r, OpsApi api) {
     return http::error_response(req, e);
   }, "Health with database check and version");
 
-  r.get("/metrics", Pool::io, [](Request&) {
+  // Metrics reveal traffic and queue depths: a scraper needs the token, or, when no token is
+  // configured, must be on this host (the socket peer, never X-Forwarded-For).
+  r.get("/metrics", Pool::io, [api](Request& req) {
+    if (api.metrics_token.empty() ? !is_loopback(req.peer_ip) : !bearer_matches(req, api.metrics_token)) {
+      Response denied = http::error_response(req, Errc::authorization, "Metrics need the metrics token");
+      return denied;
+    }
     return text(200, "text/plain; version=0.0.4", metrics().render());
-  }, "Prometheus metrics");
+  }, "Prometheus metrics (metrics_token, or loopback only)");
 
   r.get("/.well-known/jwks.json", Pool::io, [api](Request&) {
     return text(200, "application/json", *api.keys.jwks());

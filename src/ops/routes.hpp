@@ -15,6 +15,7 @@ struct OpsApi {
   identity::KeyRing& keys;
   std::string issuer;
   const std::atomic<bool>& ready;
+  std::string metrics_token;  // empty: /metrics answers loopback peers only
 };
 
 void register_ops_routes(http::Router& r, OpsApi api);

@@ -11,7 +11,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
 
-from ghtest import API, assert_error, create_user, me
+from ghtest import API, ServerError, assert_error, create_user, me
 
 
 def b64u(b: bytes) -> str:
@@ -293,8 +293,8 @@ def test_wrong_audience_rejected(server_factory):
 
 
 def test_expiry_and_leeway(server_factory):
+    """Our own tokens on our own clock: the default leeway is 5 s, and no more can be set."""
     s = server_factory(env={"GATEHOUSE_ACCESS_TOKEN_TTL": "10",
-                            "GATEHOUSE_TOKEN_LEEWAY_SECONDS": "30",
                             "GATEHOUSE_ISSUER": "https://exp.example.test"})
     u = create_user(s)
     data = u.login()
@@ -303,8 +303,12 @@ def test_expiry_and_leeway(server_factory):
     exp = jwt.decode(tok, options={"verify_signature": False})["exp"]
     while time.time() < exp + 1.5:
         time.sleep(0.5)
-    # Expired, but within the 30 s leeway.
+    # Expired, but within the 5 s leeway.
     assert me(s, tok).status_code == 200
+    while time.time() < exp + 5.5:
+        time.sleep(0.25)
+    # Past exp + 5 s: refused, cached or not.
+    assert_rejected(s, tok)
     s.restart(env={"GATEHOUSE_TOKEN_LEEWAY_SECONDS": "0"})
     assert_rejected(s, tok)
     assert_rejected(s, tok, "x-access-token")
@@ -312,3 +316,9 @@ def test_expiry_and_leeway(server_factory):
     r = s.post(f"{API}/auth/refresh", json={"refresh_token": data["refresh_token"]})
     assert r.status_code == 200
     assert me(s, r.json()["data"]["access_token"]).status_code == 200
+
+
+@pytest.mark.parametrize("leeway", ["6", "30"])
+def test_leeway_over_five_seconds_refused(server_factory, leeway):
+    with pytest.raises(ServerError):
+        server_factory(env={"GATEHOUSE_TOKEN_LEEWAY_SECONDS": leeway})
