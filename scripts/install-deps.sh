@@ -20,6 +20,8 @@ PACKAGES=(
   chromium
   # benchmarks
   wrk
+  # fuzzing (tests/fuzz): clang and its libFuzzer runtime (clang_rt.fuzzer for -fsanitize=fuzzer)
+  clang libclang-rt-14-dev
 )
 
 # Node.js >= 20 with npm runs tests/browser; it does not come from Debian 12 (whose nodejs is 18).
