@@ -206,6 +206,73 @@ TEST_F(Passwords, UnknownFormatsAreRefused) {
   }
 }
 
+// Stored hashes name their own cost and come from imports too: a PHC string asking for
+// 4 TiB or 2^32 passes, or bcrypt cost 31, must be refused before any hashing (found by
+// tests/fuzz/fuzz_password: m=4194304 allocated 4 GiB, t=4e9 and bcrypt cost 24 ran for hours).
+TEST_F(Passwords, CostBombsAreRefusedWithoutHashing) {
+  const std::string tail = "$jge/CLMNrlSaVddRQgZsgA$iSL5+rYnaf6H8BQarVYXVBf9lfVBgEZuef38xZ7vtqQ";
+  for (const char* params : {"m=4294967295,t=1,p=1", "m=4194304,t=1,p=1", "m=2097152,t=1,p=1",
+                             "m=1048576,t=5,p=1", "m=64,t=4000000000,p=1", "m=8,t=4294967295,p=1"}) {
+    std::string stored = std::string("$argon2id$v=19$") + params + tail;
+    EXPECT_FALSE(hasher.verifiable(stored)) << stored;
+    EXPECT_FALSE(hasher.verify("pw", stored).ok) << stored;
+  }
+  const std::string b = "$2b$31$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW";
+  for (const char* cost : {"31", "24", "17"}) {
+    std::string stored = "$2b$" + std::string(cost) + b.substr(6);
+    EXPECT_FALSE(hasher.verifiable(stored)) << stored;
+    EXPECT_FALSE(hasher.verify("U*U", stored).ok) << stored;
+  }
+}
+
+TEST_F(Passwords, DefaultLimitsKeepRealWorldHashes) {
+  // argon2-cffi's default parameters (m=64 MiB, t=3, p=4), the example from its documentation.
+  const std::string cffi =
+      "$argon2id$v=19$m=65536,t=3,p=4$MIIRqgvgQbgj220jfp0MPA$YfwJSVjtjSU0zzV/P3S9nnQ/USre2wvJMjfCIjrTQbg";
+  EXPECT_TRUE(hasher.verifiable(cffi));
+  EXPECT_TRUE(hasher.verify("correct horse battery staple", cffi).ok);
+  EXPECT_FALSE(hasher.verify("correct horse battery stapler", cffi).ok);
+  // The bounds themselves: 1 GiB, 4 GiB of memory x passes, bcrypt cost 16.
+  const std::string tail = "$jge/CLMNrlSaVddRQgZsgA$iSL5+rYnaf6H8BQarVYXVBf9lfVBgEZuef38xZ7vtqQ";
+  EXPECT_TRUE(hasher.verifiable("$argon2id$v=19$m=1048576,t=4,p=1" + tail));
+  EXPECT_TRUE(hasher.verifiable("$argon2id$v=19$m=19456,t=2,p=1" + tail));  // OWASP
+  EXPECT_TRUE(hasher.verifiable("$argon2id$v=19$m=8,t=524288,p=1" + tail));
+  EXPECT_FALSE(hasher.verifiable("$argon2id$v=19$m=8,t=524289,p=1" + tail));
+  EXPECT_TRUE(hasher.verifiable("$2b$16$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"));
+  EXPECT_TRUE(hasher.verifiable("$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"));
+}
+
+TEST_F(Passwords, LimitsAreConfigurableAndNeverRefuseOwnHashes) {
+  PasswordHasher tight(kMemKiB, kIters, {.max_memory_kib = 8, .max_work_kib = 8, .max_bcrypt_cost = 4});
+  std::string own = tight.hash("pw");
+  EXPECT_TRUE(tight.verifiable(own)) << "limits are raised to the hasher's own parameters";
+  EXPECT_TRUE(tight.verify("pw", own).ok);
+  PasswordHasher stronger(2 * kMemKiB, 2);
+  EXPECT_FALSE(tight.verify("pw", stronger.hash("pw")).ok);
+  EXPECT_TRUE(hasher.verify("pw", stronger.hash("pw")).ok);
+  EXPECT_FALSE(tight.verify("U*U", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW").ok);
+  EXPECT_TRUE(tight.verify("hunter2", bcrypt("hunter2")).ok);  // cost 4
+}
+
+TEST_F(Passwords, MalformedPhcStringsAreRefused) {
+  std::string good = hasher.hash("pw");
+  ASSERT_TRUE(hasher.verifiable(good));
+  const std::string params = "m=1024,t=1,p=1";
+  auto with = [&](const std::string& p) {
+    std::string s = good;
+    return s.replace(s.find(params), params.size(), p);
+  };
+  for (const std::string& bad :
+       {with("m=01024,t=1,p=1"), with("m=+1024,t=1,p=1"), with("m=-1,t=1,p=1"), with("m=1024,t=0,p=1"),
+        with("m=1024,t=1,p=0"), with("m=7,t=1,p=1"), with("m=64,t=1,p=9"), with("t=1,m=1024,p=1"),
+        with("m=1024,t=1,p=1,data=x"), with("m=18446744073709551616,t=1,p=1"), good + "$", good + " ",
+        good + std::string("\0junk", 5), good.substr(0, good.rfind('$')) + "$AAAA",
+        "$argon2id$v=16$" + good.substr(good.find("m=")), "$argon2id$" + good.substr(good.find("m="))}) {
+    EXPECT_FALSE(hasher.verifiable(bad)) << bad;
+    EXPECT_FALSE(hasher.verify("pw", bad).ok) << bad;
+  }
+}
+
 TEST_F(Passwords, VerifyDummyDoesNotThrow) {
   EXPECT_NO_THROW(hasher.verify_dummy("anything"));
   EXPECT_NO_THROW(hasher.verify_dummy(""));
