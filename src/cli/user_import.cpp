@@ -9,7 +9,7 @@ namespace json = boost::json;
 namespace {
 
 // RFC 4180 fields: commas, double quotes with "" escapes, CRLF or LF line ends.
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+std::vector<std::vector<std::string>> parse_csv(std::string_view text) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> row;
   std::string field;
@@ -57,11 +57,14 @@ Result<std::vector<ImportRecord>> read_import_file(const std::string& path, cons
   if (!in) return Error::make(Errc::not_found, "cannot read " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  std::string text = ss.str();
+  return parse_import_text(ss.str(), format == "auto" && path.ends_with(".json") ? "json" : format);
+}
+
+Result<std::vector<ImportRecord>> parse_import_text(std::string_view text, const std::string& format) {
   std::string fmt = format;
   if (fmt == "auto") {
     auto first = text.find_first_not_of(" \t\r\n");
-    fmt = (path.ends_with(".json") || (first != std::string::npos && text[first] == '[')) ? "json" : "csv";
+    fmt = first != std::string_view::npos && text[first] == '[' ? "json" : "csv";
   }
   std::vector<ImportRecord> out;
   if (fmt == "json") {

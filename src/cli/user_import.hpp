@@ -4,6 +4,7 @@
 // with the same keys. Only bcrypt ($2a$/$2b$/$2y$) and Argon2id hashes are accepted.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -20,5 +21,8 @@ struct ImportRecord {
 
 /// Parses the file; format "csv", "json" or "auto" (by extension / first character).
 Result<std::vector<ImportRecord>> read_import_file(const std::string& path, const std::string& format);
+/// Parses import text already read; format "csv", "json" or "auto" (JSON when the first
+/// non-blank character is '[').
+Result<std::vector<ImportRecord>> parse_import_text(std::string_view text, const std::string& format);
 
 }  // namespace gatehouse::cli
