@@ -43,6 +43,13 @@ if ! GATEHOUSE_BINARY="$PWD/$BUILD_DIR/gatehouse" bash -c '
   failed+=("browser")
 fi
 
+# libFuzzer smoke: every tests/fuzz target for a few seconds from its seed corpus (a separate
+# clang ASan/UBSan build in build-fuzz, configured and built by the make target).
+echo "== fuzz smoke"
+if ! make --no-print-directory fuzz-smoke; then
+  failed+=("fuzz")
+fi
+
 if [ ${#failed[@]} -ne 0 ]; then
   echo "run-tests: FAILED: ${failed[*]}" >&2
   exit 1
