@@ -1,5 +1,7 @@
 #include "http/envelope.hpp"
 
+#include "core/utf8.hpp"
+
 #include <boost/json.hpp>
 
 namespace gatehouse::http {
@@ -66,6 +68,23 @@ Response error_response(const Request& req, Errc c, std::string message) {
   return error_response(req, Error::make(c, std::move(message)));
 }
 
+namespace {
+// Every key and string value, at any depth: the parser has checked UTF-8 already, but a
+// \u0000 escape still decodes to NUL.
+bool json_text_is_clean(const json::value& v) {
+  if (v.is_string()) return is_clean_text(v.get_string());
+  if (v.is_array()) {
+    for (auto& x : v.get_array())
+      if (!json_text_is_clean(x)) return false;
+  }
+  if (v.is_object()) {
+    for (auto& [k, x] : v.get_object())
+      if (!is_clean_text(k) || !json_text_is_clean(x)) return false;
+  }
+  return true;
+}
+}  // namespace
+
 Result<json::object> parse_json_object(const Request& req) {
   auto ct = req.header("content-type");
   auto semi = ct.find(';');
@@ -83,6 +102,8 @@ Result<json::object> parse_json_object(const Request& req) {
   json::value v = json::parse(req.body, ec, sp, opt);
   if (ec) return Error::make(Errc::bad_request, "Malformed JSON body: " + ec.message());
   if (!v.is_object()) return Error::make(Errc::bad_request, "JSON body must be an object");
+  if (!json_text_is_clean(v))
+    return Error::make(Errc::bad_request, "JSON strings must not contain NUL characters");
   return std::move(v.as_object());
 }
 

@@ -2,6 +2,8 @@
 
 #include <boost/url/parse_query.hpp>
 
+#include "core/utf8.hpp"
+
 namespace gatehouse::http {
 
 Result<Form> parse_urlencoded(std::string_view text) {
@@ -13,8 +15,11 @@ Result<Form> parse_urlencoded(std::string_view text) {
   opts.space_as_plus = true;
   for (auto p : *parsed) {
     std::string key = p.key.decode(opts);
+    std::string value = p.has_value ? p.value.decode(opts) : std::string();
+    if (!is_clean_text(key) || !is_clean_text(value))
+      return Error::make(Errc::bad_request, "Form fields must be UTF-8 without NUL characters");
     if (key.empty()) continue;
-    if (!f.emplace(key, p.has_value ? p.value.decode(opts) : std::string()).second)
+    if (!f.emplace(key, std::move(value)).second)
       return Error::field(key, "Parameter given more than once");
   }
   return f;

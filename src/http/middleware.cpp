@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include <boost/url/parse_query.hpp>
+
 #include "core/random.hpp"
+#include "core/utf8.hpp"
 
 namespace gatehouse::http {
 
@@ -16,6 +19,21 @@ std::string request_id_for(const Request& req) {
 
 std::string client_ip_for(const Request& req, const std::string& peer, const MiddlewareOptions& o) {
   return o.proxies.client_ip(peer, req.header("x-forwarded-for"));
+}
+
+bool request_text_is_clean(const Request& req) {
+  for (auto& [_, v] : req.params)
+    if (!is_clean_text(v)) return false;
+  for (auto& [_, v] : req.headers)
+    if (!is_clean_text(v)) return false;
+  if (req.query.empty()) return true;
+  auto parsed = boost::urls::parse_query(req.query);
+  if (!parsed) return true;  // handlers treat a malformed query as absent parameters
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  for (auto p : *parsed)
+    if (!is_clean_text(p.key.decode(opts)) || (p.has_value && !is_clean_text(p.value.decode(opts)))) return false;
+  return true;
 }
 
 bool is_secure(const Request& req, const std::string& peer, const MiddlewareOptions& o) {

@@ -20,6 +20,9 @@ std::string request_id_for(const Request& req);
 /// Client IP: the socket peer, or, when the peer is a trusted proxy, the right-most
 /// X-Forwarded-For hop that is not one of our proxies.
 std::string client_ip_for(const Request& req, const std::string& peer, const MiddlewareOptions& o);
+/// Every decoded field a handler could read (path parameters, query parameters, header and
+/// cookie values) is valid UTF-8 without NUL. Bodies are checked by their decoders.
+bool request_text_is_clean(const Request& req);
 /// Reached us over TLS: X-Forwarded-Proto: https from a trusted proxy.
 bool is_secure(const Request& req, const std::string& peer, const MiddlewareOptions& o);
 /// The path for the access log: the route pattern where the path carries a secret

@@ -100,6 +100,8 @@ struct Server::Impl {
     const Route& route = *m.route;
     req.route = route.pattern;
     req.params = std::move(m.params);
+    if (!request_text_is_clean(req))  // before any lookup or rate-limit key (DESIGN.md §6)
+      co_return error_response(req, Errc::bad_request, "Request contains NUL or invalid UTF-8");
     if (route.fast_path) {
       try {
         if (auto r = route.fast_path(req)) co_return std::move(*r);

@@ -101,8 +101,11 @@ Result<User> AccountService::import_user(const std::string& email, const std::op
   return add_user(std::move(u), false, o, "user.import");
 }
 
+Status AccountService::admit_registration(const Origin& o) {
+  return rate_limit(d_.limiter, RateLimiter::address_key("register-ip", o.ip), d_.cfg.rl_register_ip);
+}
+
 Result<User> AccountService::register_user(const Registration& r, const Origin& o) {
-  if (auto s = rate_limit(d_.limiter, "register-ip:" + o.ip, d_.cfg.rl_register_ip); !s) return s.error();
   boost::json::object hook{{"email", r.email}, {"ip", o.ip}, {"user_agent", o.user_agent}};
   hook["username"] = r.username ? boost::json::value(*r.username) : boost::json::value(nullptr);
   if (auto veto = d_.prehooks.check("pre_register", hook); !veto) return veto.error();
@@ -112,7 +115,7 @@ Result<User> AccountService::register_user(const Registration& r, const Origin& 
 }
 
 Result<User> AccountService::verify_email(const std::string& token, const Origin& o) {
-  if (auto s = rate_limit(d_.limiter, "verify-ip:" + o.ip, d_.cfg.rl_verify_ip); !s) return s.error();
+  if (auto s = rate_limit(d_.limiter, RateLimiter::address_key("verify-ip", o.ip), d_.cfg.rl_verify_ip); !s) return s.error();
   int64_t now = now_seconds();
   auto r = d_.db.transaction([&](store::Conn& c) -> Result<User> {
     auto uid = token.size() <= 256 ? sql::consume_email_token(c, crypto::token_hash(token), kVerify, now)
@@ -129,7 +132,7 @@ Result<User> AccountService::verify_email(const std::string& token, const Origin
 }
 
 Status AccountService::resend_verification(const std::string& email, const Origin& o) {
-  if (auto s = rate_limit(d_.limiter, "verify-ip:" + o.ip, d_.cfg.rl_verify_ip); !s) return s.error();
+  if (auto s = rate_limit(d_.limiter, RateLimiter::address_key("verify-ip", o.ip), d_.cfg.rl_verify_ip); !s) return s.error();
   std::string norm = normalize_login(email);
   if (d_.limiter.take("resend-account:" + norm, d_.cfg.rl_forgot_account) > 0) return ok();  // silently
   int64_t now = now_seconds();
@@ -239,7 +242,7 @@ Status AccountService::delete_account(const Principal& p, const std::optional<st
 }
 
 Status AccountService::forgot_password(const std::string& email, const Origin& o) {
-  if (auto s = rate_limit(d_.limiter, "forgot-ip:" + o.ip, d_.cfg.rl_forgot_ip); !s) return s.error();
+  if (auto s = rate_limit(d_.limiter, RateLimiter::address_key("forgot-ip", o.ip), d_.cfg.rl_forgot_ip); !s) return s.error();
   std::string norm = normalize_login(email);
   // Per-account limit is silent: answering 429 only for real accounts would enumerate them.
   if (d_.limiter.take("forgot-account:" + norm, d_.cfg.rl_forgot_account) > 0) return ok();
@@ -266,7 +269,7 @@ Status AccountService::forgot_password(const std::string& email, const Origin& o
 
 Status AccountService::reset_password(const std::string& token, const std::string& password,
                                       const Origin& o) {
-  if (auto s = rate_limit(d_.limiter, "reset-ip:" + o.ip, d_.cfg.rl_reset_ip); !s) return s.error();
+  if (auto s = rate_limit(d_.limiter, RateLimiter::address_key("reset-ip", o.ip), d_.cfg.rl_reset_ip); !s) return s.error();
   int64_t now = now_seconds();
   std::string token_hash = crypto::token_hash(token);
   // Look first (without consuming) so a weak password does not burn the token.

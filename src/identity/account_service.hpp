@@ -25,6 +25,10 @@ class AccountService {
  public:
   explicit AccountService(Deps d) : d_(d) {}
 
+  /// Takes one registration from the caller's per-address budget. Call it first, before
+  /// any costly check of the input (zxcvbn, hashing): a flood is refused for free.
+  Status admit_registration(const Origin& o);
+  /// Creates the account (the caller has been admitted).
   Result<User> register_user(const Registration& r, const Origin& o);
   /// Creates a user without the HTTP rate limits and hooks (CLI, first admin). Sends a
   /// verification mail unless `verified`.

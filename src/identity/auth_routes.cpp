@@ -32,6 +32,8 @@ Response tokens_response(const Request& req, const TokenPair& t, const char* mes
 
 void register_auth_routes(http::Router& r, IdentityApi api) {
   r.post("/api/v1/auth/register", Pool::hash, [api](Request& req) {
+    if (auto admitted = api.accounts.admit_registration(origin_of(req)); !admitted)
+      return error_response(req, admitted.error());
     auto body = http::parse_json_object(req);
     if (!body) return error_response(req, body.error());
     http::Fields f(*body);

@@ -36,16 +36,18 @@ TokenPair SessionService::start_session(store::Conn& c, const User& u, const Ori
 Result<TokenPair> SessionService::login(const std::string& login, const std::string& password,
                                         const Origin& o) {
   std::string key = normalize_login(login);
-  if (auto s = rate_limit(d_.limiter, "login-ip:" + o.ip, d_.cfg.rl_login_ip); !s) return s.error();
-  // Per-account bucket is charged on failures only, but checked before any work.
-  if (int wait = d_.limiter.peek("login-account:" + key, d_.cfg.rl_login_account); wait > 0) {
+  if (auto s = rate_limit(d_.limiter, RateLimiter::address_key("login-ip", o.ip), d_.cfg.rl_login_ip); !s) return s.error();
+  int64_t now = now_seconds();
+  auto user = d_.db.with([&](store::Conn& c) { return sql::user_by_login(c, key); });
+  // Per-account bucket, keyed by the account the login resolved to (any spelling of it
+  // shares one bucket), charged on failures only but checked before any hashing.
+  std::string account_key = user ? "login-account:" + user->id : "login-unknown:" + key;
+  if (int wait = d_.limiter.peek(account_key, d_.cfg.rl_login_account); wait > 0) {
     Error e = Error::make(Errc::rate_limited, "Too many failed attempts for this account, retry later");
     e.retry_after = wait;
     e.details["retry_after"] = wait;
     return e;
   }
-  int64_t now = now_seconds();
-  auto user = d_.db.with([&](store::Conn& c) { return sql::user_by_login(c, key); });
 
   auto verify = [&]() {
     if (user && !user->password_hash.empty()) return d_.hasher.verify(password, user->password_hash);
@@ -61,7 +63,7 @@ Result<TokenPair> SessionService::login(const std::string& login, const std::str
   crypto::PasswordCheck check = *checked;
   bool ok = user && check.ok && !user->deleted;
   if (!ok) {
-    d_.limiter.take("login-account:" + key, d_.cfg.rl_login_account);
+    d_.limiter.take(account_key, d_.cfg.rl_login_account);
     metrics().count("gatehouse_logins_total", "result=\"failure\"");
     d_.db.with([&](store::Conn& c) {
       auto e = audit_event(o, "auth.login", user ? std::optional(user->id) : std::nullopt);
@@ -128,7 +130,7 @@ Result<TokenPair> SessionService::login(const std::string& login, const std::str
 }
 
 Result<TokenPair> SessionService::refresh(const std::string& token, const Origin& o) {
-  if (auto s = rate_limit(d_.limiter, "refresh-ip:" + o.ip, d_.cfg.rl_refresh_ip); !s) return s.error();
+  if (auto s = rate_limit(d_.limiter, RateLimiter::address_key("refresh-ip", o.ip), d_.cfg.rl_refresh_ip); !s) return s.error();
   if (token.size() > 256) return invalid_refresh();
   int64_t now = now_seconds();
   std::string hash = crypto::token_hash(token);

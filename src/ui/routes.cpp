@@ -114,6 +114,9 @@ void register_ui_routes(http::Router& r, OidcApi api) {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
     if (!ui::csrf_ok(req, *form)) return expired_form(api);
+    identity::Origin o{req.client_ip, req.user_agent(), req.request_id};
+    if (auto admitted = api.accounts.admit_registration(o); !admitted)
+      return html(429, ui::error_page(api.cfg, "temporarily_unavailable", admitted.error().public_message));
     std::string email = field(*form, "email"), username = field(*form, "username"), password = field(*form, "password");
     std::string back = safe_return(field(*form, "return_to"));
     ui::FormContext f;
@@ -123,7 +126,6 @@ void register_ui_routes(http::Router& r, OidcApi api) {
     else if (password != field(*form, "confirm_password")) f.error = "The passwords do not match.";
     else if (auto why = identity::check_password(api.cfg, password, {email, username})) f.error = *why;
     if (f.error.empty()) {
-      identity::Origin o{req.client_ip, req.user_agent(), req.request_id};
       auto u = api.accounts.register_user({email, username.empty() ? std::nullopt : std::optional(username), std::nullopt, password}, o);
       if (u) {
         auto t = api.sessions.login(email, password, o);

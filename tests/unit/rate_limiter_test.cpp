@@ -80,5 +80,35 @@ TEST(RateLimiter, DisabledAlwaysAllows) {
   }
 }
 
+TEST(RateLimiter, MemoryIsBoundedUnderAFloodOfKeys) {
+  RateLimiter rl(true, 1600);  // 100 per shard
+  RateRule rule{5, 3600};
+  for (int i = 0; i < 50000; ++i) rl.take("login-account:attacker-" + std::to_string(i), rule);
+  EXPECT_LE(rl.size(), 1600u);
+}
+
+TEST(RateLimiter, RefilledBucketsAreDroppedWithoutChangingAnswers) {
+  RateLimiter rl(true, 1600);
+  RateRule fast{1, 0.000001};  // refills at once: every bucket is full by the next call
+  for (int i = 0; i < 5000; ++i) EXPECT_EQ(rl.take("k" + std::to_string(i), fast), 0);
+  EXPECT_LT(rl.size(), 200u) << "full buckets leave as new keys arrive";
+}
+
+TEST(RateLimiter, PeekAtUnknownKeyStoresNothing) {
+  RateLimiter rl(true);
+  RateRule rule{2, 3600};
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(rl.peek("p" + std::to_string(i), rule), 0);
+  EXPECT_EQ(rl.size(), 0u);
+}
+
+TEST(RateLimiter, Ipv6AddressesShareTheirSlash64) {
+  EXPECT_EQ(RateLimiter::address_key("login-ip", "2001:db8:1:2::1"),
+            RateLimiter::address_key("login-ip", "2001:db8:1:2:ffff:ffff:ffff:ffff"));
+  EXPECT_NE(RateLimiter::address_key("login-ip", "2001:db8:1:2::1"),
+            RateLimiter::address_key("login-ip", "2001:db8:1:3::1"));
+  EXPECT_EQ(RateLimiter::address_key("login-ip", "192.0.2.7"), "login-ip:192.0.2.7");
+  EXPECT_EQ(RateLimiter::address_key("login-ip", "::ffff:192.0.2.7"), "login-ip:192.0.2.7");
+}
+
 }  // namespace
 }  // namespace gatehouse
