@@ -62,6 +62,10 @@ void App::load_keys() {
   oauth_tokens = std::make_unique<oidc::OAuthTokens>(cfg, *keys, *db, *tokens);
   provider = std::make_unique<oidc::Provider>(cfg, *db, *clients, *oauth_tokens, *accounts, *sessions);
   browsers = std::make_unique<ui::BrowserSessions>(cfg, *db);
+  // Ending a user's sessions ends their OAuth grants too (DESIGN.md §6).
+  tokens->set_sign_out_hook([t = oauth_tokens.get()](store::Conn& c, const std::string& user_id, int64_t now) {
+    t->end_user_grants(c, user_id, now);
+  });
   tokens->set_claims_hook([o = orgs.get()](store::Conn& c, const std::string& user_id, boost::json::object& claims) {
     o->add_claims(c, user_id, claims);
     boost::json::array roles;

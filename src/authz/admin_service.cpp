@@ -84,7 +84,7 @@ Result<json::object> AdminService::update(const std::string& id, const AdminUser
       events::record(c, audit_event(o, "user.verify_email", p.user_id, id), now);
     }
     if (ch.force_logout || (ch.locked && *ch.locked)) {
-      auto ids = identity::sql::revoke_user_sessions(c, id, now, "admin_force_logout");
+      auto ids = tokens_.end_user_sessions(c, id, now, "admin_force_logout");
       ended.insert(ended.end(), ids.begin(), ids.end());
       auto e = audit_event(o, "session.revoke", p.user_id, id);
       e.details["scope"] = "all";
@@ -109,7 +109,7 @@ Status AdminService::remove(const std::string& id, const Principal& p, const Ori
     auto u = sql::user_row(c, id);
     if (!u || u->deleted) return not_found("User");
     identity::sql::soft_delete_user(c, id, now);
-    ended = identity::sql::revoke_user_sessions(c, id, now, "account_deleted");
+    ended = tokens_.end_user_sessions(c, id, now, "account_deleted");
     events::record(c, audit_event(o, "user.delete", p.user_id, id), now);
     return ok();
   });

@@ -206,7 +206,7 @@ Status AccountService::change_password(const Principal& p, const std::string& cu
   std::string hash = d_.hasher.hash(next);
   auto ended = d_.db.transaction([&](store::Conn& c) {
     sql::set_password_hash(c, u->id, hash, now);
-    auto ids = sql::revoke_user_sessions(c, u->id, now, "password_changed", p.session_id);
+    auto ids = d_.tokens.end_user_sessions(c, u->id, now, "password_changed", p.session_id);
     auto e = audit_event(o, "user.password_change", u->id, u->id);
     e.details["sessions_ended"] = static_cast<int64_t>(ids.size());
     events::record(c, e, now);
@@ -230,7 +230,7 @@ Status AccountService::delete_account(const Principal& p, const std::optional<st
   int64_t now = now_seconds();
   auto ended = d_.db.transaction([&](store::Conn& c) {
     sql::soft_delete_user(c, u->id, now);
-    auto ids = sql::revoke_user_sessions(c, u->id, now, "account_deleted");
+    auto ids = d_.tokens.end_user_sessions(c, u->id, now, "account_deleted");
     events::record(c, audit_event(o, "user.delete", u->id, u->id), now);
     return ids;
   });
@@ -287,7 +287,7 @@ Status AccountService::reset_password(const std::string& token, const std::strin
     sql::set_password_hash(c, *uid, hash, now);
     // Proving control of the mailbox also verifies it.
     if (!user->email_verified) sql::set_email_verified(c, *uid, now);
-    auto ids = sql::revoke_user_sessions(c, *uid, now, "password_reset");
+    auto ids = d_.tokens.end_user_sessions(c, *uid, now, "password_reset");
     auto e = audit_event(o, "user.password_reset", *uid, *uid);
     e.details["sessions_ended"] = static_cast<int64_t>(ids.size());
     events::record(c, e, now);
@@ -307,7 +307,7 @@ Status AccountService::set_password(const std::string& email, const std::string&
     auto u = sql::user_by_email(c, normalize_login(email));
     if (!u || u->deleted) return false;
     sql::set_password_hash(c, u->id, hash, now);
-    sql::revoke_user_sessions(c, u->id, now, "password_set_by_admin");
+    d_.tokens.end_user_sessions(c, u->id, now, "password_set_by_admin");
     events::record(c, audit_event(o, "user.password_set", std::nullopt, u->id), now);
     return true;
   });

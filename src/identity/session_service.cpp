@@ -228,7 +228,7 @@ Status SessionService::revoke(const Principal& p, const std::string& id, const O
 Result<int> SessionService::revoke_others(const Principal& p, const Origin& o) {
   int64_t now = now_seconds();
   auto ids = d_.db.transaction([&](store::Conn& c) {
-    auto ids = sql::revoke_user_sessions(c, p.user_id, now, "user_revoked_all", p.session_id);
+    auto ids = d_.tokens.end_user_sessions(c, p.user_id, now, "user_revoked_all", p.session_id);
     auto e = audit_event(o, "session.revoke", p.user_id);
     e.details["scope"] = "all_but_current";
     e.details["count"] = static_cast<int64_t>(ids.size());

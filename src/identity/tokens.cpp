@@ -50,6 +50,13 @@ void TokenService::revoked(const std::vector<std::string>& ids, int64_t now) {
   for (auto& id : ids) revoked_sessions_.insert(id, forget, now);
 }
 
+std::vector<std::string> TokenService::end_user_sessions(store::Conn& c, const std::string& user_id, int64_t now,
+                                                        const std::string& reason, const std::string& except) {
+  auto ids = sql::revoke_user_sessions(c, user_id, now, reason, except);
+  if (sign_out_hook_) sign_out_hook_(c, user_id, now);
+  return ids;
+}
+
 void TokenService::user_disabled(const std::string& user_id, bool disabled) {
   std::unique_lock g(disabled_mu_);
   if (disabled) disabled_users_.insert(user_id);

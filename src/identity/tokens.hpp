@@ -43,6 +43,16 @@ class TokenService {
   /// whose session is known to be revoked.
   std::optional<Result<Principal>> authenticate_cached(const http::Request& req);
 
+  /// Ends every session of the user (but `except`) inside the caller's transaction, and,
+  /// through the sign-out hook, every grant other domains hold for the user (OAuth). This
+  /// is what password change and reset, sign out everywhere, lock and delete call
+  /// (DESIGN.md §6). Returns the ended session ids; pass them to revoked() after commit.
+  std::vector<std::string> end_user_sessions(store::Conn& c, const std::string& user_id, int64_t now,
+                                             const std::string& reason, const std::string& except = "");
+  /// Ends a user's grants held by another domain; runs inside the caller's transaction.
+  using SignOutHook = std::function<void(store::Conn& c, const std::string& user_id, int64_t now)>;
+  void set_sign_out_hook(SignOutHook h) { sign_out_hook_ = std::move(h); }
+
   /// Marks sessions revoked on this node: their tokens fail from the next request.
   void revoked(const std::vector<std::string>& session_ids, int64_t now);
   /// Seeds the revocation set from the database (start-up). Blocking.
@@ -60,6 +70,7 @@ class TokenService {
 
   const Config& cfg_;
   ClaimsHook claims_hook_;
+  SignOutHook sign_out_hook_;
   KeyRing& keys_;
   store::Database& db_;
 

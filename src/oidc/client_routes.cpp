@@ -154,17 +154,52 @@ void register_client_routes(http::Router& r, OidcApi api) {
       auto e = identity::audit_event(identity::origin_of(req), "oauth.consent_revoked", p.user_id,
                                      client.empty() ? std::optional<std::string>() : client);
       e.details["grants_revoked"] = static_cast<int64_t>(grants.size());
-      if (n > 0) events::record(c, e, now_seconds());
+      if (n > 0 || !grants.empty()) events::record(c, e, now_seconds());
       return n;
     });
     api.tokens.revoked_grants(grants);
-    if (!client.empty() && n == 0) return error_response(req, Errc::not_found, "No consent for that client");
+    if (!client.empty() && n == 0 && grants.empty())
+      return error_response(req, Errc::not_found, "No consent or grant for that client");
     return ok_response(req, 200, json::object{{"revoked", n}}, "Consent revoked; the client's tokens stop working");
   };
   r.del("/api/v1/users/me/consents", Pool::db, identity::authed(api.identity_tokens, revoke),
         "Revoke every consent (and the grants behind them)");
   r.del("/api/v1/users/me/consents/{client_id}", Pool::db, identity::authed(api.identity_tokens, revoke),
         "Revoke the consent given to one client");
+
+  r.get("/api/v1/users/me/grants", Pool::db, identity::authed(api.identity_tokens, [api](Request& req, const identity::Principal& p) {
+    auto rows = api.db.with([&](store::Conn& c) { return sql::live_grants_of(c, p.user_id, now_seconds()); });
+    json::array a;
+    for (auto& g : rows)
+      a.push_back(json::object{{"id", g.id}, {"client_id", g.client_id}, {"client_name", g.client_name},
+                               {"scope", g.scope}, {"created_at", iso8601(g.created_at)},
+                               {"refresh_expires_at", g.refresh_expires_at ? json::value(iso8601(*g.refresh_expires_at))
+                                                                           : json::value(nullptr)}});
+    json::object meta{{"count", static_cast<int64_t>(a.size())}};
+    return ok_response(req, 200, std::move(a), "OK", std::move(meta));
+  }), "OAuth grants the caller holds (applications that can act for them)");
+
+  auto revoke_grants = [api](Request& req, const identity::Principal& p) {
+    std::string grant = req.params.count("id") ? req.params["id"] : "";
+    auto ids = api.db.transaction([&](store::Conn& c) {
+      auto ids = sql::revoke_user_grants(c, p.user_id, grant, now_seconds());
+      if (!ids.empty()) {
+        auto e = identity::audit_event(identity::origin_of(req), "oauth.grant_revoked", p.user_id,
+                                       grant.empty() ? std::optional<std::string>() : grant);
+        e.details["grants_revoked"] = static_cast<int64_t>(ids.size());
+        events::record(c, e, now_seconds());
+      }
+      return ids;
+    });
+    api.tokens.revoked_grants(ids);
+    if (!grant.empty() && ids.empty()) return error_response(req, Errc::not_found, "No such grant");
+    return ok_response(req, 200, json::object{{"revoked", static_cast<int64_t>(ids.size())}},
+                       "Grants revoked; their tokens stop working");
+  };
+  r.del("/api/v1/users/me/grants", Pool::db, identity::authed(api.identity_tokens, revoke_grants),
+        "Revoke every OAuth grant of the caller");
+  r.del("/api/v1/users/me/grants/{id}", Pool::db, identity::authed(api.identity_tokens, revoke_grants),
+        "Revoke one OAuth grant of the caller");
 }
 
 }  // namespace gatehouse::oidc

@@ -1,4 +1,5 @@
 #include "oidc/store.hpp"
+#include "oidc/clients.hpp"
 
 #include "core/json_util.hpp"
 
@@ -36,6 +37,34 @@ std::vector<std::string> grants_revoked_since(Conn& c, int64_t since) {
   std::vector<std::string> out;
   for (auto& r : c.query("SELECT id FROM oauth_grants WHERE revoked_at > $1", {since})) out.push_back(r.str(0));
   return out;
+}
+
+std::vector<GrantRow> live_grants_of(Conn& c, const std::string& user_id, int64_t now) {
+  std::vector<GrantRow> out;
+  for (auto& r : c.query(
+           "SELECT g.id, g.client_id, cl.name, g.scope, g.created_at,"
+           " (SELECT MAX(t.expires_at) FROM oauth_refresh_tokens t WHERE t.grant_id = g.id"
+           "  AND t.rotated_at IS NULL AND t.expires_at > $2)"
+           " FROM oauth_grants g JOIN oauth_clients cl ON cl.id = g.client_id"
+           " WHERE g.user_id = $1 AND g.revoked_at IS NULL AND cl.deleted = 0"
+           " AND (g.created_at > $3 OR EXISTS (SELECT 1 FROM oauth_refresh_tokens t WHERE t.grant_id = g.id"
+           "  AND t.rotated_at IS NULL AND t.expires_at > $2))"
+           " ORDER BY g.created_at, g.id",
+           {user_id, now, now - kMaxAccessTtl}))
+    out.push_back({r.str(0), r.str(1), r.str(2), r.str(3), r.i64(4), r.opt_i64(5)});
+  return out;
+}
+
+std::vector<std::string> revoke_user_grants(Conn& c, const std::string& user_id, const std::string& grant_id,
+                                            int64_t now) {
+  std::vector<std::string> ids;
+  for (auto& r : c.query("SELECT id FROM oauth_grants WHERE user_id = $1 AND ($2 = '' OR id = $2)"
+                         " AND revoked_at IS NULL",
+                         {user_id, grant_id}))
+    ids.push_back(r.str(0));
+  c.query("UPDATE oauth_grants SET revoked_at = $1 WHERE user_id = $2 AND ($3 = '' OR id = $3) AND revoked_at IS NULL",
+          {now, user_id, grant_id});
+  return ids;
 }
 
 void insert_code(Conn& c, const std::string& hash, const CodeRow& r, int64_t now) {
@@ -108,9 +137,10 @@ std::vector<ConsentRow> consents_of(Conn& c, const std::string& user_id) {
 
 int64_t delete_consents(Conn& c, const std::string& user_id, const std::string& client_id, int64_t now,
                         std::vector<std::string>* revoked) {
+  // Grants go whether or not a consent row backed them: first-party clients and consents
+  // given without "remember" have none, and their user must still be able to end them.
   auto n = c.query("DELETE FROM oauth_consents WHERE user_id = $1 AND ($2 = '' OR client_id = $2)", {user_id, client_id})
                .affected;
-  if (n == 0) return 0;  // nothing consented: nothing to revoke
   for (auto& r : c.query("SELECT id FROM oauth_grants WHERE user_id = $1 AND ($2 = '' OR client_id = $2)"
                          " AND revoked_at IS NULL",
                          {user_id, client_id}))

@@ -21,6 +21,19 @@ bool client_active(Conn& c, const std::string& client_id);
 std::optional<std::string> grant_session(Conn& c, const std::string& grant_id);
 std::vector<std::string> grants_revoked_since(Conn& c, int64_t since);
 
+/// A user's live authorization of a client: not revoked, and either holding a refresh
+/// token that still works or young enough for its access tokens to be alive.
+struct GrantRow {
+  std::string id, client_id, client_name, scope;
+  int64_t created_at = 0;
+  std::optional<int64_t> refresh_expires_at;
+};
+std::vector<GrantRow> live_grants_of(Conn& c, const std::string& user_id, int64_t now);
+/// Revokes the user's grants: all (grant_id empty) or one, which must be the user's.
+/// Returns the revoked grant ids.
+std::vector<std::string> revoke_user_grants(Conn& c, const std::string& user_id, const std::string& grant_id,
+                                            int64_t now);
+
 struct CodeRow {
   std::string grant_id, client_id, user_id, redirect_uri, scope;
   std::optional<std::string> nonce, code_challenge, code_challenge_method;

@@ -138,6 +138,11 @@ void OAuthTokens::revoked_grants(const std::vector<std::string>& ids) {
   for (auto& i : ids) revoked_grants_.insert(i, forget_at(now), now);
 }
 
+void OAuthTokens::end_user_grants(store::Conn& c, const std::string& user_id, int64_t now) {
+  auto ids = sql::revoke_user_grants(c, user_id, "", now);
+  for (auto& i : ids) revoked_grants_.insert(i, forget_at(now), now);
+}
+
 void OAuthTokens::revoked_client(const std::string& client_id) {
   int64_t now = now_seconds();
   revoked_clients_.insert(client_id, forget_at(now), now);

@@ -61,6 +61,9 @@ class OAuthTokens {
   /// Access tokens of these grants stop working on this node (remembered as long as the
   /// longest access-token lifetime, kMaxAccessTtl).
   void revoked_grants(const std::vector<std::string>& ids);
+  /// Ends every grant of the user inside the caller's transaction (the identity domain's
+  /// sign-out hook: password change or reset, sign out everywhere, lock, delete).
+  void end_user_grants(store::Conn& c, const std::string& user_id, int64_t now);
   /// Every token of the client stops working (client deleted).
   void revoked_client(const std::string& client_id);
   /// One access token stops working; remembered until its `exp`.

@@ -153,10 +153,17 @@ std::string error_page(const Config& cfg, const std::string& error, const std::s
                     esc(error) + "</code></p><nav><a href=\"/ui/login\">Go to sign in</a></nav>");
 }
 
-std::string account_page(const Config& cfg, const FormContext& f, const std::string& email, const std::string& name) {
+std::string account_page(const Config& cfg, const FormContext& f, const std::string& email, const std::string& name,
+                         const std::vector<GrantView>& grants) {
+  std::string apps = "<h2>Applications with access</h2>";
+  if (grants.empty()) apps += "<p>No application can act for you.</p>";
+  for (auto& g : grants)
+    apps += "<div class=\"grant\"><p><strong>" + esc(g.client_name) + "</strong> <span>" + esc(g.scope) + "</span></p>" +
+            form_open("/ui/account/grants/revoke", f) + "<input type=\"hidden\" name=\"grant_id\" value=\"" +
+            esc(g.id) + "\"><button type=\"submit\" class=\"secondary\">Revoke access</button></form></div>";
   return layout(cfg, "You are signed in",
                 alerts(f) + "<p>Signed in as <strong>" + esc(email) + "</strong>" + (name.empty() ? "" : " (" + esc(name) + ")") +
-                    "</p>" + form_open("/oauth2/logout", f) +
+                    "</p>" + apps + form_open("/oauth2/logout", f) +
                     "<button type=\"submit\" name=\"decision\" value=\"logout\">Sign out</button></form>");
 }
 

@@ -32,7 +32,12 @@ std::string logout_page(const Config& cfg, const FormContext& f, const std::stri
 std::string message_page(const Config& cfg, const std::string& title, const std::string& message,
                          const std::string& link = {}, const std::string& link_text = {});
 std::string error_page(const Config& cfg, const std::string& error, const std::string& description);
-std::string account_page(const Config& cfg, const FormContext& f, const std::string& email, const std::string& name);
+/// An application that holds a grant of the signed-in user (shown with a revoke button).
+struct GrantView {
+  std::string id, client_name, scope;
+};
+std::string account_page(const Config& cfg, const FormContext& f, const std::string& email, const std::string& name,
+                         const std::vector<GrantView>& grants);
 /// RFC 6749 form_post response mode: a self-submitting form (script allowed by `nonce`).
 std::string form_post_page(const std::string& action, const std::map<std::string, std::string>& fields,
                            const std::string& nonce);

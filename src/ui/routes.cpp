@@ -6,6 +6,10 @@
 #include "http/form.hpp"
 #include "identity/password_policy.hpp"
 #include "oidc/routes.hpp"
+#include "oidc/store.hpp"
+#include "identity/routes.hpp"
+#include "events/audit.hpp"
+#include "core/clock.hpp"
 #include "ui/pages.hpp"
 
 namespace gatehouse::oidc {
@@ -238,8 +242,34 @@ void register_ui_routes(http::Router& r, OidcApi api) {
     if (!browser) return see_other("/ui/login");
     auto u = api.accounts.get(browser->user_id);
     if (!u) return see_other("/ui/login");
-    return page(api, req, 200, {}, [&](auto& ctx) { return ui::account_page(api.cfg, ctx, u->email, u->name.value_or("")); });
-  }, "The signed-in account page");
+    std::vector<ui::GrantView> grants;
+    for (auto& g : api.db.with([&](store::Conn& c) { return sql::live_grants_of(c, u->id, now_seconds()); }))
+      grants.push_back({g.id, g.client_name, g.scope});
+    return page(api, req, 200, {}, [&](auto& ctx) {
+      return ui::account_page(api.cfg, ctx, u->email, u->name.value_or(""), grants);
+    });
+  }, "The signed-in account page, with the applications that hold grants");
+
+  r.post("/ui/account/grants/revoke", Pool::db, [api](Request& req) mutable {
+    auto form = http::form_of(req);
+    if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
+    if (!ui::csrf_ok(req, *form)) return expired_form(api);
+    auto browser = api.browsers.current(req);
+    if (!browser) return see_other("/ui/login");
+    std::string grant = field(*form, "grant_id");
+    if (grant.empty()) return html(400, ui::error_page(api.cfg, "invalid_request", "grant_id is required"));
+    auto ids = api.db.transaction([&](store::Conn& c) {
+      auto ids = sql::revoke_user_grants(c, browser->user_id, grant, now_seconds());  // only the user's own
+      if (!ids.empty()) {
+        auto e = identity::audit_event(identity::origin_of(req), "oauth.grant_revoked", browser->user_id, grant);
+        events::record(c, e, now_seconds());
+      }
+      return ids;
+    });
+    api.tokens.revoked_grants(ids);
+    if (ids.empty()) return html(404, ui::error_page(api.cfg, "not_found", "No such grant"));
+    return see_other("/ui/account");
+  }, "Revoke an application's grant (form post)");
 }
 
 }  // namespace gatehouse::oidc
