@@ -148,6 +148,10 @@ Result<Member> OrgService::add_member(const std::string& org_id, const std::stri
     auto user = user_ref.find('@') != std::string::npos ? identity::sql::user_by_email(c, identity::normalize_login(user_ref))
                                                         : identity::sql::user_by_id(c, user_ref);
     if (!user || user->deleted) return not_found("User");
+    // By address, only an address its holder has proven: a squatter who registered someone
+    // else's address must not be added in their place. By id, the caller knows whom they mean.
+    if (user_ref.find('@') != std::string::npos && !user->email_verified)
+      return Error::field("email", "No account has verified this address yet; invite it instead");
     if (!sql::insert_member(c, org_id, user->id, role, now))
       return Error::make(Errc::conflict, "User is already a member");
     auto e = audit_event(o, "org.member_added", p.user_id, user->id);
@@ -318,6 +322,8 @@ Result<Member> OrgService::accept(const std::string& token, const Principal& p, 
     auto u = identity::sql::user_by_id(c, p.user_id);
     if (!u || identity::normalize_login(u->email) != identity::normalize_login(inv->email))
       return forbidden("This invitation was sent to a different email address");
+    if (!u->email_verified)  // the invitation belongs to whoever owns the address
+      return forbidden("Verify your email address before accepting an invitation");
     if (!valid_role(c, inv->org_id, inv->role)) return invalid();  // its custom role was deleted
     lock_org_if_exists(c, inv->org_id);
     if (!sql::accept_invitation(c, inv->id, p.user_id, now)) return invalid();

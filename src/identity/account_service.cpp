@@ -50,6 +50,24 @@ void AccountService::send_verification(store::Conn& c, const User& u, int64_t no
                             " hours. If you did not create an account, ignore this mail.\r\n"});
 }
 
+// An unverified account does not own its address. Once its verification window has
+// passed without a verification, a new registration of the address takes it: the old
+// account keeps its data under a placeholder address and loses its sessions and grants, so
+// a squatter who registered someone else's address cannot keep it from its owner.
+void AccountService::evict_unverified_holder(store::Conn& c, const std::string& email_norm, const Origin& o,
+                                             int64_t now) {
+  auto holder = sql::user_by_email(c, email_norm);
+  if (!holder || holder->deleted || holder->email_verified || holder->created_at > now - d_.cfg.verify_token_ttl)
+    return;
+  std::string placeholder = "unclaimed-" + holder->id + "@unclaimed.invalid";  // RFC 2606 .invalid
+  sql::set_email(c, holder->id, placeholder, placeholder, now);
+  sql::invalidate_email_tokens(c, holder->id, kVerify, now);
+  d_.tokens.revoked(d_.tokens.end_user_sessions(c, holder->id, now, "email_claimed_by_owner"), now);
+  auto e = audit_event(o, "user.email_evicted", std::nullopt, holder->id);
+  e.details["reason"] = "unverified_address_registered_again";
+  events::record(c, e, now);
+}
+
 Result<User> AccountService::add_user(User u, bool send_mail, const Origin& o, const char* action) {
   std::string email_norm = normalize_login(u.email);
   std::optional<std::string> uname_norm;
@@ -59,6 +77,7 @@ Result<User> AccountService::add_user(User u, bool send_mail, const Origin& o, c
   u.created_at = u.updated_at = now;
   try {
     return d_.db.transaction([&](store::Conn& c) -> Result<User> {
+      if (send_mail) evict_unverified_holder(c, email_norm, o, now);
       if (sql::email_taken(c, email_norm)) return conflict("email", "Email address is already registered");
       if (uname_norm && sql::username_taken(c, *uname_norm, ""))
         return conflict("username", "Username is already taken");

@@ -70,6 +70,12 @@ std::optional<User> user_by_email(Conn& c, const std::string& email_norm) {
       std::string("SELECT ") + kUserCols + " FROM users WHERE email_normalized = $1", {email_norm}));
 }
 
+void set_email(Conn& c, const std::string& user_id, const std::string& email, const std::string& email_norm,
+               int64_t now) {
+  c.query("UPDATE users SET email = $1, email_normalized = $2, email_verified = 0, updated_at = $3 WHERE id = $4",
+          {email, email_norm, now, user_id});
+}
+
 bool email_taken(Conn& c, const std::string& email_norm) {
   return !c.query("SELECT 1 FROM users WHERE email_normalized = $1", {email_norm}).empty();
 }

@@ -23,6 +23,8 @@ bool email_taken(Conn& c, const std::string& email_norm);
 bool username_taken(Conn& c, const std::string& username_norm, const std::string& except_user);
 void set_password_hash(Conn& c, const std::string& user_id, const std::string& hash, int64_t now);
 void set_email_verified(Conn& c, const std::string& user_id, int64_t now);
+/// Replaces the address (unverified); `email_norm` is its normalized form.
+void set_email(Conn& c, const std::string& user_id, const std::string& email, const std::string& email_norm, int64_t now);
 void set_last_login(Conn& c, const std::string& user_id, int64_t now);
 void update_profile(Conn& c, const std::string& user_id, const std::optional<std::string>& username,
                     const std::optional<std::string>& username_norm,
