@@ -116,4 +116,11 @@ boost::json::object to_json(const AppToken& t);
 /// "resource:action" with lowercase letters, digits, '_', '-', '.', '*' on each side.
 bool valid_permission_name(const std::string& p);
 
+/// JWS `typ` of the seed-4 service permission tokens (GET /auth/authorize).
+inline constexpr const char* kPermissionTokenType = "gh-permissions+jwt";
+/// Their audience: a namespace of its own, keyed by the service id, never a bare name.
+inline std::string permission_audience(const std::string& service_id) {
+  return "urn:gatehouse:service:" + service_id;
+}
+
 }  // namespace gatehouse::authz

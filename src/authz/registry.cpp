@@ -24,6 +24,16 @@ auto unique_or_conflict(F&& f, const char* message) -> decltype(f()) {
 }
 }  // namespace
 
+// Names that would read as another kind of audience are kept out, as a second fence
+// behind the permission tokens' own audience namespace.
+Status ServiceRegistry::name_allowed(const std::string& name) const {
+  std::string lower = name;
+  for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (lower == d_.cfg.token_audience || lower.rfind("urn:", 0) == 0 || lower.find("://") != std::string::npos)
+    return Error::field("name", "This name is reserved");
+  return ok();
+}
+
 Result<Service> ServiceRegistry::manageable(store::Conn& c, const std::string& service_id, const Principal& p) {
   auto s = sql::service_by_id(c, service_id);
   if (!s) return not_found("Service");
@@ -34,6 +44,7 @@ Result<Service> ServiceRegistry::manageable(store::Conn& c, const std::string& s
 
 Result<Service> ServiceRegistry::create(const std::string& name, const std::optional<std::string>& description,
                                         const Principal& p, const Origin& o) {
+  if (auto allowed = name_allowed(name); !allowed) return allowed.error();
   int64_t now = now_seconds();
   Service s{new_uuid(), name, description, p.user_id, now, now};
   auto r = unique_or_conflict([&]() -> Result<Service> {
@@ -67,6 +78,7 @@ Result<Service> ServiceRegistry::get(const std::string& id) {
 Result<Service> ServiceRegistry::update(const std::string& id, const std::string& name,
                                         const std::optional<std::string>& description, const Principal& p,
                                         const Origin& o) {
+  if (auto allowed = name_allowed(name); !allowed) return allowed.error();
   int64_t now = now_seconds();
   auto r = unique_or_conflict([&]() -> Result<Service> {
     return d_.db.transaction([&](store::Conn& c) -> Result<Service> {

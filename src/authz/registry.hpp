@@ -42,6 +42,7 @@ class ServiceRegistry {
                   const std::string& org_id, const Principal& p, const Origin& o);
 
  private:
+  Status name_allowed(const std::string& name) const;
   /// The service, when the caller owns it or is a global admin.
   Result<Service> manageable(store::Conn& c, const std::string& service_id, const Principal& p);
   AuthzDeps d_;

@@ -119,6 +119,9 @@ Result<Principal> TokenService::verify(const std::string& token) {
   };
   auto parts = crypto::jws_verify(token, lookup);
   if (!parts) return deny("Invalid access token");
+  // Only an access token is an access token: not an ID token, not a permission token.
+  auto* typ = parts->header.if_contains("typ");
+  if (!typ || !typ->is_string() || typ->get_string() != "at+jwt") return deny("Not an access token");
   boost::system::error_code ec;
   auto v = json::parse(parts->payload, ec);
   if (ec || !v.is_object()) return deny("Invalid access token");
@@ -144,7 +147,7 @@ Result<Principal> TokenService::verify(const std::string& token) {
   if (!exp || *exp + leeway <= now) return deny("Access token expired");
   if (auto nbf = num("nbf"); nbf && *nbf - leeway > now) return deny("Access token not yet valid");
   Principal p{str("sub"), str("sid"), *exp};
-  if (p.user_id.empty() || p.session_id.empty()) return deny("Invalid access token");
+  if (p.user_id.empty() || p.session_id.empty() || c.contains("client_id")) return deny("Invalid access token");
   if (is_revoked(p.session_id)) return deny("Session has been revoked");
   auto session = db_.with([&](store::Conn& conn) { return sql::session_by_id(conn, p.session_id); });
   if (!session || session->revoked_at || session->expires_at <= now || session->user_id != p.user_id)

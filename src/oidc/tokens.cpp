@@ -126,9 +126,12 @@ Result<json::object> OAuthTokens::verify_id_token_hint(const std::string& token)
     return kid && kid->is_string() ? keys_.find(std::string(kid->get_string())) : nullptr;
   });
   if (!parts) return Error::field("id_token_hint", "Not an ID token issued here");
+  auto* typ = parts->header.if_contains("typ");
+  if (!typ || !typ->is_string() || typ->get_string() != "JWT")  // ID tokens only, not access or permission tokens
+    return Error::field("id_token_hint", "Not an ID token issued here");
   boost::system::error_code ec;
   auto v = json::parse(parts->payload, ec);
-  if (ec || !v.is_object() || str(v.as_object(), "iss") != cfg_.issuer)
+  if (ec || !v.is_object() || str(v.as_object(), "iss") != cfg_.issuer || str(v.as_object(), "azp").empty())
     return Error::field("id_token_hint", "Not an ID token issued here");
   return std::move(v.as_object());
 }

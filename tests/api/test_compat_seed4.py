@@ -107,11 +107,12 @@ def test_authorize(srv, world):
 
     token = body["token"]
     header = jwt.get_unverified_header(token)
-    assert header["kid"] and header["typ"] == "JWT"
+    assert header["kid"] and header["typ"] == "gh-permissions+jwt"
+    aud = f"urn:gatehouse:service:{svc['id']}"
     issuer = srv.base  # issuer defaults to http://<listen>
     # verified with the JWKS ...
     key = jwks_key(srv, header["kid"])
-    c = jwt.decode(token, key.key, algorithms=[header["alg"]], audience=svc["name"])
+    c = jwt.decode(token, key.key, algorithms=[header["alg"]], audience=aud)
     assert c["sub"] == user.id and c["userid"] == user.id and c["service"] == svc["name"]
     assert c["permissions"] == body["permissions"]
     assert c["iss"].rstrip("/") == issuer.rstrip("/") or c["iss"].endswith(f":{srv.port}")
@@ -119,17 +120,18 @@ def test_authorize(srv, world):
     # ... and with the PEM from /auth/public-key
     pem = srv.get("/auth/public-key")
     assert pem.status_code == 200 and "BEGIN PUBLIC KEY" in pem.text
-    c2 = jwt.decode(token, pem.text, algorithms=[header["alg"]], audience=svc["name"])
+    c2 = jwt.decode(token, pem.text, algorithms=[header["alg"]], audience=aud)
     assert c2 == c
-    # audience is the service: another audience fails
-    with pytest.raises(jwt.InvalidAudienceError):
-        jwt.decode(token, pem.text, algorithms=[header["alg"]], audience="other-service")
+    # the audience is the service's id in Gatehouse's own namespace, never the bare name
+    for other in (svc["name"], "other-service", "gatehouse"):
+        with pytest.raises(jwt.InvalidAudienceError):
+            jwt.decode(token, pem.text, algorithms=[header["alg"]], audience=other)
     # tampering fails
     h, p, s = token.split(".")
     forged_claims = dict(c, permissions={k: True for k in c["permissions"]})
     forged = ".".join([h, jwt.utils.base64url_encode(json.dumps(forged_claims).encode()).decode(), s])
     with pytest.raises(jwt.InvalidSignatureError):
-        jwt.decode(forged, pem.text, algorithms=[header["alg"]], audience=svc["name"])
+        jwt.decode(forged, pem.text, algorithms=[header["alg"]], audience=aud)
 
 
 def test_authorize_by_id_and_bearer(srv, world):
@@ -138,7 +140,7 @@ def test_authorize_by_id_and_bearer(srv, world):
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["service"] == svc["id"] and body["permissions"]["doc:read"] is True
-    assert jwt.decode(body["token"], options={"verify_signature": False})["aud"] == svc["id"]
+    assert jwt.decode(body["token"], options={"verify_signature": False})["aud"] == f"urn:gatehouse:service:{svc['id']}"
 
 
 def test_authorize_no_grants_and_org_scope(srv, world):
@@ -226,3 +228,22 @@ def test_update_failures(srv):
     r = srv.post("/auth/update", params={"jwt": a.token, "bio": "hi"})
     assert r.status_code == 200 and r.json() == {"success": True}
     assert assert_envelope_ok(a.get(f"{API}/users/me"))["data"]["username"] is None
+
+
+def test_permission_token_is_no_access_token(srv, world):
+    """Whatever a service is called, its permission token passes as no access token (issue 8)."""
+    from oidc_helpers import cli_client, introspect, userinfo
+    user = world["user"]
+    client = cli_client(srv, grants=("authorization_code", "refresh_token", "client_credentials"))
+    svc = create_service(user, name=client["client_id"])  # named like an OAuth client
+    token = srv.get("/auth/authorize", params={"service": svc["id"]}, headers=user.h).json()["token"]
+    assert jwt.decode(token, options={"verify_signature": False})["aud"] != client["client_id"]
+    assert srv.get(f"{API}/users/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert userinfo(srv, token).status_code == 401
+    assert introspect(srv, client, token)["active"] is False
+
+
+@pytest.mark.parametrize("name", ["gatehouse", "GateHouse", "urn:gatehouse:service:x", "https://api.example"])
+def test_reserved_service_names(srv, world, name):
+    r = srv.post(f"{API}/services", json={"name": name}, headers=world["user"].h)
+    assert r.status_code == 400, r.text
