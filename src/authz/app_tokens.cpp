@@ -17,7 +17,6 @@ namespace {
 constexpr const char* kPrefix = "gha_";
 constexpr std::size_t kRandomChars = 40, kChecksumChars = 6;
 constexpr const char* kBase62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-constexpr int64_t kRecheckSeconds = 30;
 
 std::string base62_checksum(const std::string& body) {
   uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
@@ -109,9 +108,7 @@ Result<AppToken> AppTokens::get(const std::string& id, const Principal& p) {
 }
 
 void AppTokens::forget(const std::string& id) {
-  std::lock_guard g(mu_);
-  for (auto it = cache_.begin(); it != cache_.end();)
-    it = it->second.token.id == id ? cache_.erase(it) : std::next(it);
+  cache_.erase_if([&](const Cached& c) { return c.token.id == id; });
 }
 
 Status AppTokens::revoke(const std::string& id, const Principal& p, const Origin& o) {
@@ -154,15 +151,9 @@ std::optional<Result<AppToken>> AppTokens::validate_cached(const std::string& to
   if (!well_formed(token)) return Result<AppToken>(Error::make(Errc::authentication, "Invalid application token"));
   std::string h = hash(token);
   int64_t now = now_seconds();
-  std::optional<AppToken> hit;
-  {
-    std::lock_guard g(mu_);
-    auto it = cache_.find(h);
-    if (it == cache_.end() || now - it->second.verified_at > kRecheckSeconds ||
-        it->second.generation != d_.generation.current())
-      return std::nullopt;
-    hit = it->second.token;
-  }
+  auto cached = cache_.get(h, now);
+  if (!cached || cached->generation != d_.generation.current()) return std::nullopt;
+  std::optional<AppToken> hit = cached->token;
   if (hit->expires_at && *hit->expires_at <= now)
     return Result<AppToken>(Error::make(Errc::authentication, "Application token expired"));
   record_use(hit->id);
@@ -181,11 +172,7 @@ Result<AppToken> AppTokens::validate(const std::string& token) {
   });
   if (!t) return Error::make(Errc::authentication, "Invalid or revoked application token");
   if (t->expires_at && *t->expires_at <= now) return Error::make(Errc::authentication, "Application token expired");
-  {
-    std::lock_guard g(mu_);
-    if (cache_.size() >= 100000) cache_.clear();
-    cache_[h] = Cached{*t, now, gen};
-  }
+  cache_.put(h, Cached{*t, now, gen}, now);
   record_use(t->id);
   return *t;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "authz/deps.hpp"
+#include "core/bounded_cache.hpp"
 #include "authz/models.hpp"
 
 namespace gatehouse::authz {
@@ -63,8 +64,9 @@ class AppTokens {
 
   AuthzDeps d_;
   std::string hmac_key_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Cached> cache_;  // HMAC -> token
+  static constexpr int64_t kRecheckSeconds = 30;  // revocations by other nodes are seen within it
+  BoundedCache<std::string, Cached> cache_{20000, kRecheckSeconds};  // HMAC -> token
+  std::mutex mu_;  // usage_
   std::unordered_map<std::string, std::pair<int64_t, int64_t>> usage_;  // id -> (count, last used)
   std::mutex flush_mu_;
   std::condition_variable cv_;

@@ -1,11 +1,13 @@
 #include "authz/decisions.hpp"
 
 #include "authz/store.hpp"
+#include "core/clock.hpp"
 #include "identity/store.hpp"
 
 namespace gatehouse::authz {
 
-Decisions::Decisions(AuthzDeps d, std::size_t capacity) : d_(d), capacity_(capacity) {}
+Decisions::Decisions(AuthzDeps d, std::size_t capacity)
+    : d_(d), grants_(capacity, kTtlSeconds), services_(capacity, kTtlSeconds) {}
 
 namespace {
 std::string key_of(const std::string& subject, const std::string& service_id, const std::optional<std::string>& org) {
@@ -14,10 +16,9 @@ std::string key_of(const std::string& subject, const std::string& service_id, co
 }  // namespace
 
 std::optional<std::string> Decisions::cached_service(const std::string& ref) {
-  std::lock_guard g(mu_);
-  auto it = services_.find(ref);
-  if (it == services_.end() || it->second.first != d_.generation.current()) return std::nullopt;
-  return it->second.second;
+  auto hit = services_.get(ref, now_seconds());
+  if (!hit || hit->first != d_.generation.current()) return std::nullopt;
+  return hit->second;
 }
 
 std::optional<std::string> Decisions::resolve_service(const std::string& ref) {
@@ -27,17 +28,14 @@ std::optional<std::string> Decisions::resolve_service(const std::string& ref) {
     auto by_id = sql::service_by_id(c, ref);
     return by_id ? by_id : sql::service_by_name(c, ref);
   });
-  std::lock_guard g(mu_);
-  if (services_.size() >= capacity_) services_.clear();
-  services_[ref] = {gen, s ? s->id : ""};
+  services_.put(ref, {gen, s ? s->id : ""}, now_seconds());
   return s ? std::optional(s->id) : std::nullopt;
 }
 
 std::optional<Decisions::Grants> Decisions::cached(const std::string& key) {
-  std::lock_guard g(mu_);
-  auto it = grants_.find(key);
-  if (it == grants_.end() || it->second.generation != d_.generation.current()) return std::nullopt;
-  return it->second;
+  auto hit = grants_.get(key, now_seconds());
+  if (!hit || hit->generation != d_.generation.current()) return std::nullopt;
+  return hit;
 }
 
 Result<Decisions::Grants> Decisions::load(const std::string& subject, const std::string& service_id,
@@ -54,9 +52,7 @@ Result<Decisions::Grants> Decisions::load(const std::string& subject, const std:
     else if (org && !sql::member_role(c, *org, subject)) g.denial = "subject is not a member of the organization";
     else g.perms = sql::granted_permissions(c, subject, service_id, org);
   });
-  std::lock_guard lock(mu_);
-  if (grants_.size() >= capacity_) grants_.clear();
-  grants_[key] = g;
+  grants_.put(key, g, now_seconds());
   return g;
 }
 

@@ -5,6 +5,8 @@
 // repeated checks cost a hash lookup. Thread-safe.
 #include <map>
 #include <mutex>
+
+#include "core/bounded_cache.hpp"
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -28,7 +30,7 @@ struct CheckRequest {
 
 class Decisions {
  public:
-  Decisions(AuthzDeps d, std::size_t capacity = 100000);
+  Decisions(AuthzDeps d, std::size_t capacity = 20000);
   /// Blocking on a cache miss (SQL); 404 when the service does not exist.
   Result<Decision> check(const CheckRequest& r);
   /// Cache-only answer for the IO thread; nullopt when the database is needed.
@@ -51,10 +53,11 @@ class Decisions {
   std::optional<std::string> cached_service(const std::string& ref);
 
   AuthzDeps d_;
-  std::size_t capacity_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Grants> grants_;
-  std::unordered_map<std::string, std::pair<uint64_t, std::string>> services_;  // ref -> (generation, id)
+  // Both bounded (DESIGN.md §6): refs and subjects come from requests. Entries also carry
+  // the generation they were read at; a change anywhere makes them stale at once.
+  static constexpr int64_t kTtlSeconds = 30;
+  BoundedCache<std::string, Grants> grants_;
+  BoundedCache<std::string, std::pair<uint64_t, std::string>> services_;  // ref -> (generation, id or "")
 };
 
 }  // namespace gatehouse::authz

@@ -1,6 +1,7 @@
 #pragma once
-// The one cache primitive: a map with a size cap and a per-entry lifetime, evicting the
-// least recently written entry when full. Everything kept in memory on a request path goes
+// The one cache primitive: a map with a size cap and one lifetime for every entry; each
+// write drops what has expired, and the least recently written entry when still full, so
+// the size is min(capacity, write rate x lifetime). Everything kept in memory on a request path goes
 // through it (or through ExpiringSet), so nothing grows with traffic (DESIGN.md §6).
 // Thread-safe; values are copied out, so keep them small or behind a shared_ptr.
 #include <cstdint>
@@ -39,7 +40,13 @@ class BoundedCache {
       order_.erase(it->second);
       index_.erase(it);
     }
-    while (index_.size() >= capacity_) {  // the oldest write goes first (expired ones are oldest)
+    // Every entry has the same lifetime, so write order is expiry order: what has expired
+    // sits at the back and goes first (amortised O(1)); then, if still full, the oldest.
+    while (!order_.empty() && order_.back().expires_at <= now) {
+      index_.erase(order_.back().key);
+      order_.pop_back();
+    }
+    while (index_.size() >= capacity_) {
       index_.erase(order_.back().key);
       order_.pop_back();
     }

@@ -26,6 +26,15 @@ class ExpiringSet {
     by_expiry_.emplace(expires_at, key);
   }
 
+  /// Adds `key` unless it is a live member already; true when it was added (replay checks).
+  bool insert_new(const std::string& key, int64_t expires_at, int64_t now) {
+    std::unique_lock g(mu_);
+    prune(now);
+    if (!members_.try_emplace(key, expires_at).second) return false;
+    by_expiry_.emplace(expires_at, key);
+    return true;
+  }
+
   bool contains(const std::string& key, int64_t now) const {
     std::shared_lock g(mu_);
     auto it = members_.find(key);

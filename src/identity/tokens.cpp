@@ -45,8 +45,9 @@ std::optional<std::string> TokenService::extract(const http::Request& req) {
 bool TokenService::is_revoked(const std::string& sid) const { return revoked_sessions_.contains(sid, now_seconds()); }
 
 void TokenService::revoked(const std::vector<std::string>& ids, int64_t now) {
-  // A session's last access token expires at most access_token_ttl (+ leeway) from now.
-  int64_t forget = now + cfg_.access_token_ttl + cfg_.token_leeway_seconds + 1;
+  // Remembered only while a cached verification could still answer without the database:
+  // every cache miss reads the session row, and cache entries live kRecheckSeconds.
+  int64_t forget = now + kRecheckSeconds + 1;
   for (auto& id : ids) revoked_sessions_.insert(id, forget, now);
 }
 
@@ -71,7 +72,7 @@ bool TokenService::user_revoked(const std::string& user_id) const {
 void TokenService::load_revocations() {
   int64_t now = now_seconds();
   auto rows = db_.with([&](store::Conn& c) {
-    return sql::sessions_revoked_since(c, now - cfg_.access_token_ttl - cfg_.token_leeway_seconds);
+    return sql::sessions_revoked_since(c, now - kRecheckSeconds - 1);
   });
   std::vector<std::string> ids;
   for (auto& [id, _] : rows) ids.push_back(id);

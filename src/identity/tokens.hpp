@@ -57,7 +57,8 @@ class TokenService {
   void revoked(const std::vector<std::string>& session_ids, int64_t now);
   /// Seeds the revocation set from the database (start-up). Blocking.
   void load_revocations();
-  /// True when this node saw the session revoked (cheap; no database).
+  /// True when this node saw the session revoked in the last kRecheckSeconds (cheap; no
+  /// database): a fast-path check only, the database is the authority.
   bool session_revoked(const std::string& sid) const { return is_revoked(sid); }
   /// A deleted or locked account: every token naming it fails from now on (this node).
   void user_disabled(const std::string& user_id, bool disabled = true);
@@ -81,7 +82,7 @@ class TokenService {
   static constexpr int64_t kRecheckSeconds = 30;
   std::vector<std::unique_ptr<BoundedCache<std::string, Principal>>> shards_;
 
-  ExpiringSet revoked_sessions_;  // until their last access token has expired
+  ExpiringSet revoked_sessions_;  // while a cached verification of their tokens may exist
   mutable std::shared_mutex disabled_mu_;
   std::unordered_set<std::string> disabled_users_;  // bounded by the number of accounts
 };

@@ -244,10 +244,7 @@ std::vector<Client> Clients::list() {
 }
 
 std::shared_ptr<const Client> Clients::find_cached(const std::string& id) {
-  std::lock_guard g(mu_);
-  auto it = cache_.find(id);
-  if (it == cache_.end() || now_seconds() - it->second.at > 30) return nullptr;
-  return it->second.client;
+  return cache_.get(id, now_seconds()).value_or(nullptr);
 }
 
 std::shared_ptr<const Client> Clients::find(const std::string& id) {
@@ -256,16 +253,11 @@ std::shared_ptr<const Client> Clients::find(const std::string& id) {
   auto rows = db_.query(std::string("SELECT ") + kCols + " FROM oauth_clients WHERE id = $1 AND deleted = 0", {id});
   if (rows.empty()) return nullptr;
   auto c = std::make_shared<const Client>(client_from(rows[0]));
-  std::lock_guard g(mu_);
-  if (cache_.size() > 10000) cache_.clear();
-  cache_[id] = {c, now_seconds()};
+  cache_.put(id, c, now_seconds());  // only clients that exist: unknown ids are not cached
   return c;
 }
 
-void Clients::forget(const std::string& id) {
-  std::lock_guard g(mu_);
-  cache_.erase(id);
-}
+void Clients::forget(const std::string& id) { cache_.erase(id); }
 
 Credentials credentials_of(const http::Request& req, const std::map<std::string, std::string>& form) {
   Credentials c;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/bounded_cache.hpp"
 #include "core/error.hpp"
 #include "http/request.hpp"
 #include "store/db.hpp"
@@ -85,12 +86,7 @@ class Clients {
 
   store::Database& db_;
   std::string hmac_key_;
-  std::mutex mu_;
-  struct Entry {
-    std::shared_ptr<const Client> client;
-    int64_t at;
-  };
-  std::unordered_map<std::string, Entry> cache_;
+  BoundedCache<std::string, std::shared_ptr<const Client>> cache_{10000, 30};
 };
 
 /// Client credentials presented with a request, per RFC 6749 §2.3 / RFC 7523.

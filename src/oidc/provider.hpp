@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/expiring_set.hpp"
 #include "identity/account_service.hpp"
 #include "identity/session_service.hpp"
 #include "oidc/clients.hpp"
@@ -113,8 +114,7 @@ class Provider {
   OAuthTokens& tokens_;
   identity::AccountService& accounts_;
   identity::SessionService& sessions_;
-  std::mutex jti_mu_;
-  std::map<std::string, int64_t> seen_assertions_;  // private_key_jwt replay protection
+  ExpiringSet seen_assertions_;  // private_key_jwt replay protection, until each assertion's exp
 };
 
 std::pair<int, boost::json::object> oauth_error_body(const OAuthError& e);

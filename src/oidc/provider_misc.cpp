@@ -90,6 +90,7 @@ std::pair<int, json::object> Provider::revoke(const http::Request& req, const Fo
     if (a && a->client_id == c.id) {
       db_.with([&](store::Conn& conn) { sql::revoke_jti(conn, a->jti, a->exp); });
       tokens_.revoked_jti(a->jti, a->exp);
+      tokens_.forget(token);
     }
     return {200, json::object{}};
   }

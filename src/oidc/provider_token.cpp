@@ -92,10 +92,8 @@ OResult<std::shared_ptr<const Client>> Provider::authenticate_client(const http:
     if (s("iss") != client->id || s("sub") != client->id || !aud_ok || !exp || !exp->is_int64() ||
         exp->get_int64() <= now || exp->get_int64() > now + 3600 || s("jti").empty())
       return err("invalid_client", "Client assertion claims invalid (iss, sub, aud, exp, jti)", 401);
-    std::lock_guard g(jti_mu_);
-    for (auto it = seen_assertions_.begin(); it != seen_assertions_.end();)
-      it = it->second < now ? seen_assertions_.erase(it) : std::next(it);
-    if (!seen_assertions_.emplace(client->id + ":" + s("jti"), exp->get_int64()).second)
+    // Each assertion once (RFC 7523 §3 item 7), remembered until its exp (at most 1 h).
+    if (!seen_assertions_.insert_new(client->id + ":" + s("jti"), exp->get_int64(), now))
       return err("invalid_client", "Client assertion replayed", 401);
     return client;
   }
@@ -168,8 +166,13 @@ std::pair<int, json::object> Provider::grant_code(const Client& c, const Form& f
   } else if (!verifier.empty()) {
     return oauth_error_body(err("invalid_grant", "code_verifier sent but no code_challenge was used"));
   }
-  if (row->session_id && tokens_.session_revoked(*row->session_id))
-    return oauth_error_body(err("invalid_grant", "The sign-in session has ended"));
+  if (row->session_id) {  // the database, not this node's memory: the session may have ended elsewhere
+    bool ended = db_.with([&](store::Conn& conn) {
+      auto s = identity::sql::session_by_id(conn, *row->session_id);
+      return !s || s->revoked_at.has_value();
+    });
+    if (ended) return oauth_error_body(err("invalid_grant", "The sign-in session has ended"));
+  }
   return issue_for_user(c, row->user_id, row->scope, row->grant_id, row->session_id.value_or(""), row->auth_time,
                         row->nonce, true);
 }

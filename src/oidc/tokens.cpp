@@ -153,11 +153,11 @@ void OAuthTokens::revoked_client(const std::string& client_id) {
 
 void OAuthTokens::revoked_jti(const std::string& jti, int64_t exp) {
   int64_t now = now_seconds();
-  revoked_jtis_.insert(jti, exp + cfg_.token_leeway_seconds + 1, now);
+  revoked_jtis_.insert(jti, std::min(exp + cfg_.token_leeway_seconds + 1, forget_at(now)), now);
 }
 
 void OAuthTokens::load_revocations() {
-  int64_t since = now_seconds() - kMaxAccessTtl;
+  int64_t since = now_seconds() - kRecheckSeconds - 1;
   auto ids = db_.with([&](store::Conn& c) { return sql::grants_revoked_since(c, since); });
   revoked_grants(ids);
 }

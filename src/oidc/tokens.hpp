@@ -13,6 +13,7 @@
 #include "core/bounded_cache.hpp"
 #include "core/config.hpp"
 #include "core/expiring_set.hpp"
+#include "crypto/hash.hpp"
 #include "core/error.hpp"
 #include "identity/keys.hpp"
 #include "identity/tokens.hpp"
@@ -40,7 +41,7 @@ struct IdTokenInput {
 class OAuthTokens {
  public:
   OAuthTokens(const Config& cfg, identity::KeyRing& keys, store::Database& db, identity::TokenService& sessions)
-      : cfg_(cfg), keys_(keys), db_(db), sessions_(sessions), cache_(cfg.token_cache_entries, 30) {}
+      : cfg_(cfg), keys_(keys), db_(db), sessions_(sessions), cache_(cfg.token_cache_entries, kRecheckSeconds) {}
 
   int access_ttl(const Client& c) const { return c.access_token_ttl.value_or(cfg_.access_token_ttl); }
   int refresh_ttl(const Client& c) const { return c.refresh_token_ttl.value_or(cfg_.refresh_token_ttl); }
@@ -58,16 +59,18 @@ class OAuthTokens {
   Result<boost::json::object> verify_id_token_hint(const std::string& token);
 
   bool session_revoked(const std::string& sid) const { return sessions_.session_revoked(sid); }
-  /// Access tokens of these grants stop working on this node (remembered as long as the
-  /// longest access-token lifetime, kMaxAccessTtl).
+  /// Access tokens of these grants stop working on this node at once (the database row,
+  /// already revoked by the caller, stops them everywhere within 30 s).
   void revoked_grants(const std::vector<std::string>& ids);
   /// Ends every grant of the user inside the caller's transaction (the identity domain's
   /// sign-out hook: password change or reset, sign out everywhere, lock, delete).
   void end_user_grants(store::Conn& c, const std::string& user_id, int64_t now);
   /// Every token of the client stops working (client deleted).
   void revoked_client(const std::string& client_id);
-  /// One access token stops working; remembered until its `exp`.
+  /// One access token stops working (its row in oauth_revoked_tokens is the authority).
   void revoked_jti(const std::string& jti, int64_t exp);
+  /// Drops a token's cached verification.
+  void forget(const std::string& token) { cache_.erase(crypto::sha256(token)); }
   /// Seeds in-memory revocations from the database (start-up). Blocking.
   void load_revocations();
 
@@ -77,7 +80,10 @@ class OAuthTokens {
   identity::KeyRing& keys_;
   store::Database& db_;
   identity::TokenService& sessions_;
-  int64_t forget_at(int64_t now) const { return now + kMaxAccessTtl + cfg_.token_leeway_seconds + 1; }
+  // In-memory revocations are needed only while a cached verification could answer without
+  // the database (every miss checks grant, client, jti and session rows there).
+  static constexpr int64_t kRecheckSeconds = 30;
+  int64_t forget_at(int64_t now) const { return now + kRecheckSeconds + 1; }
   // Verified tokens by SHA-256 of the token; re-checked against the database every 30 s.
   BoundedCache<std::string, std::shared_ptr<const AccessClaims>> cache_;
   ExpiringSet revoked_grants_, revoked_jtis_, revoked_clients_;
