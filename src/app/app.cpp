@@ -62,6 +62,7 @@ void App::load_keys() {
   oauth_tokens = std::make_unique<oidc::OAuthTokens>(cfg, *keys, *db, *tokens);
   provider = std::make_unique<oidc::Provider>(cfg, *db, *clients, *oauth_tokens, *accounts, *sessions);
   browsers = std::make_unique<ui::BrowserSessions>(cfg, *db);
+  pending = std::make_unique<oidc::PendingRequests>(*db);
   // Ending a user's sessions ends their OAuth grants too (DESIGN.md §6).
   tokens->set_sign_out_hook([t = oauth_tokens.get()](store::Conn& c, const std::string& user_id, int64_t now) {
     t->end_user_grants(c, user_id, now);
@@ -128,7 +129,7 @@ int serve(App& app) {
   authz::register_admin_routes(router, authz_api);
   authz::register_compat_routes(router, authz_api, *app.keys);
   oidc::OidcApi oidc_api{c, *app.provider, *app.clients, *app.oauth_tokens, *app.tokens, *app.accounts,
-                         *app.sessions, *app.admin, *app.browsers, *app.db};
+                         *app.sessions, *app.admin, *app.browsers, *app.db, *app.pending};
   oidc::register_oauth_routes(router, oidc_api);
   oidc::register_client_routes(router, oidc_api);
   oidc::register_ui_routes(router, oidc_api);

@@ -14,6 +14,7 @@
 #include "events/prehooks.hpp"
 #include "events/webhooks.hpp"
 #include "oidc/clients.hpp"
+#include "oidc/pending_requests.hpp"
 #include "oidc/provider.hpp"
 #include "oidc/tokens.hpp"
 #include "ui/browser.hpp"
@@ -52,6 +53,7 @@ struct App {
   std::unique_ptr<oidc::OAuthTokens> oauth_tokens;
   std::unique_ptr<oidc::Provider> provider;
   std::unique_ptr<ui::BrowserSessions> browsers;
+  std::unique_ptr<oidc::PendingRequests> pending;
 
   /// Opens the database (and migrates up when `migrate`). Keys are loaded by load_keys().
   static std::unique_ptr<App> open(const Config& cfg, bool migrate);

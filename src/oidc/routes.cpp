@@ -1,5 +1,7 @@
 #include "oidc/routes.hpp"
 
+#include "core/clock.hpp"
+
 #include <boost/json.hpp>
 
 #include "core/random.hpp"
@@ -82,23 +84,33 @@ Response bearer_error(int status, const std::string& error, const std::string& d
 
 }  // namespace
 
+ResumedRequest resume_request(OidcApi& api, const http::Form& form, const std::optional<Browser>& browser) {
+  auto it = form.find("pending");
+  if (it == form.end()) return {form, "", false, false};
+  auto p = api.pending.load(it->second, now_seconds());
+  if (!p) return {{}, it->second, false, true};
+  bool since = browser && !p->signed_in_session.empty() && p->signed_in_session == browser->session_id;
+  return {std::move(p->params), it->second, since, false};
+}
+
 Response answer_authorize(OidcApi& api, const Request& req, AuthorizeRequest& ar, const AuthorizeOutcome& out,
-                          const std::optional<Browser>& browser) {
+                          const std::optional<Browser>& browser, const std::string& pending_handle) {
   using K = AuthorizeOutcome::Kind;
+  auto handle = [&] { return pending_handle.empty() ? api.pending.save(ar.raw, now_seconds()) : pending_handle; };
   switch (out.kind) {
     case K::error_page:
       return html(400, ui::error_page(api.cfg, out.error.error, out.error.description));
     case K::redirect_error:
+      if (!pending_handle.empty()) api.pending.drop(pending_handle);
       return respond_to_client(api.cfg, ar, {{"error", out.error.error},
                                              {"error_description", error_description_safe(out.error.description)}});
     case K::code:
+      if (!pending_handle.empty()) api.pending.drop(pending_handle);
       return respond_to_client(api.cfg, ar, {{"code", out.code}});
     case K::login: {
-      // Back to the same request after signing in, without the prompt that forced it.
-      http::Form again = ar.raw;
-      again.erase("prompt");
-      again.erase("max_age");  // satisfied by the sign-in that is about to happen
-      std::string back = http::with_query("/oauth2/authorize", again);
+      // Back to the same stored request after signing in: prompt and max_age stay, and are
+      // met by a sign-in newer than the request.
+      std::string back = http::with_query("/oauth2/authorize", {{"pending", handle()}});
       http::Form q{{"return_to", back}};
       if (!ar.login_hint.empty()) q["login_hint"] = ar.login_hint;
       return redirect(http::with_query("/ui/login", q));
@@ -107,8 +119,7 @@ Response answer_authorize(OidcApi& api, const Request& req, AuthorizeRequest& ar
       std::string set_cookie;
       ui::FormContext f;
       f.csrf = ui::csrf_token(req, api.browsers.secure(), &set_cookie);
-      f.hidden = ar.raw;
-      for (const char* k : {"csrf", "decision", "remember"}) f.hidden.erase(k);  // only the user sets these
+      f.hidden = {{"pending", handle()}};  // the request itself stays on the server
       auto user = api.accounts.get(browser->user_id);
       Response r = html(200, ui::consent_page(api.cfg, f, out.client->name, ar.scopes, user ? user->email : ""));
       if (!set_cookie.empty()) r.set_header("Set-Cookie", set_cookie);
@@ -131,10 +142,14 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
   auto authorize = [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
-    auto ar = Provider::parse_authorize(*form);
     auto browser = api.browsers.current(req);
-    auto out = api.provider.authorize(ar, browser, std::nullopt, false, false);
-    return answer_authorize(api, req, ar, out, browser);
+    auto resumed = resume_request(api, *form, browser);
+    if (resumed.expired)
+      return html(400, ui::error_page(api.cfg, "invalid_request",
+                                      "This sign-in request has expired. Go back to the application and start again."));
+    auto ar = Provider::parse_authorize(resumed.params);
+    auto out = api.provider.authorize(ar, browser, std::nullopt, false, resumed.signed_in_since);
+    return answer_authorize(api, req, ar, out, browser, resumed.handle);
   };
   r.get("/oauth2/authorize", Pool::db, authorize, "Authorization endpoint (code flow, PKCE S256)");
   r.post("/oauth2/authorize", Pool::db, authorize, "Authorization endpoint (form-encoded request)");

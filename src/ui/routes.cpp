@@ -103,6 +103,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
       if (t.error().retry_after) res.set_header("Retry-After", std::to_string(t.error().retry_after));
       return res;
     }
+    if (auto handle = PendingRequests::handle_in(back); !handle.empty()) api.pending.signed_in(handle, t->session_id);
     Response res = see_other(back);
     res.set_header("Set-Cookie", api.browsers.start(t->session_id, t->user.id, *t->user.last_login_at));
     return res;
@@ -134,6 +135,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
       if (u) {
         auto t = api.sessions.login(email, password, o);
         if (!t) return see_other("/ui/login?return_to=" + http::url_encode(back));
+        if (auto handle = PendingRequests::handle_in(back); !handle.empty()) api.pending.signed_in(handle, t->session_id);
         Response res = see_other(back);
         res.set_header("Set-Cookie", api.browsers.start(t->session_id, t->user.id, *t->user.last_login_at));
         return res;
@@ -191,13 +193,21 @@ void register_ui_routes(http::Router& r, OidcApi api) {
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
     if (!ui::csrf_ok(req, *form)) return expired_form(api);
     auto browser = api.browsers.current(req);
-    http::Form params = *form;
-    for (const char* k : {"csrf", "decision", "remember"}) params.erase(k);
-    auto ar = Provider::parse_authorize(params);
-    if (!browser) return see_other(http::with_query("/ui/login", {{"return_to", http::with_query("/oauth2/authorize", params)}}));
+    // Only the stored request counts: parameters posted beside the handle are ignored, so a
+    // consent form cannot be edited into another request.
+    std::string handle = field(*form, "pending");
+    if (handle.empty()) return html(400, ui::error_page(api.cfg, "invalid_request", "pending is required"));
+    auto resumed = resume_request(api, {{"pending", handle}}, browser);
+    if (resumed.expired)
+      return html(400, ui::error_page(api.cfg, "invalid_request",
+                                      "This sign-in request has expired. Go back to the application and start again."));
+    if (!browser)
+      return see_other(http::with_query("/ui/login", {{"return_to", http::with_query("/oauth2/authorize", {{"pending", handle}})}}));
+    auto ar = Provider::parse_authorize(resumed.params);
     bool allow = field(*form, "decision") == "allow";
-    auto out = api.provider.authorize(ar, browser, allow, field(*form, "remember") == "1", true);
-    return answer_authorize(api, req, ar, out, browser);
+    // prompt=login and max_age still apply: only a sign-in newer than the request meets them.
+    auto out = api.provider.authorize(ar, browser, allow, field(*form, "remember") == "1", resumed.signed_in_since);
+    return answer_authorize(api, req, ar, out, browser, handle);
   }, "Consent decision (form post)");
 
   auto device = [api](Request& req) mutable {
