@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
 #include "http/form.hpp"
 
 #include "core/clock.hpp"
@@ -54,26 +55,27 @@ Client client_from(const store::Row& r) {
 
 // Exact, absolute redirect URIs without fragments (RFC 6749 §3.1.2): https anywhere, http
 // only to loopback (RFC 8252 §7.3), and private-use schemes in reverse-domain form such as
-// com.example.app:/cb (RFC 8252 §7.1) — never javascript:, data: or file:.
+// com.example.app:/cb (RFC 8252 §7.1) — never javascript:, data: or file:. Parsed with
+// Boost.URL (RFC 3986), so the host is the real host: userinfo is refused everywhere, or
+// http://127.0.0.1:1@evil.example/cb would pass for loopback.
 bool valid_redirect(const std::string& u) {
-  if (u.size() > 2048 || u.find_first_of("# \t\r\n<>\"\\") != std::string::npos) return false;
-  auto colon = u.find(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  std::string scheme = u.substr(0, colon);
+  if (u.size() > 2048 || u.find_first_of(" \t\r\n<>\"\\") != std::string::npos) return false;
+  auto parsed = boost::urls::parse_absolute_uri(u);  // absolute-URI: no fragment allowed
+  if (!parsed) return false;
+  const auto& url = *parsed;
+  if (url.has_userinfo()) return false;
+  // RFC 3986 §3.3: after an authority the path is empty or starts with "/". Boost.URL 1.81
+  // parses http://127.0.0.1.evil.example/cb as host 127.0.0.1 + path ".evil.example/cb",
+  // where a browser sees host 127.0.0.1.evil.example: refuse the disagreement.
+  if (url.has_authority() && !url.encoded_path().empty() && url.encoded_path().front() != '/') return false;
+  std::string scheme(url.scheme());
   for (auto& ch : scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (!std::all_of(scheme.begin(), scheme.end(), [](unsigned char ch) {
-        return std::isalnum(ch) || ch == '+' || ch == '-' || ch == '.';
-      }))
-    return false;
-  std::string rest = u.substr(colon + 1);
-  if (scheme == "https") return rest.rfind("//", 0) == 0 && rest.size() > 2;
+  if (scheme == "https") return url.has_authority() && !url.host().empty();
   if (scheme == "http") {
-    for (const char* host : {"//127.0.0.1", "//localhost", "//[::1]"}) {
-      std::string h(host);
-      if (rest.rfind(h, 0) == 0 && (rest.size() == h.size() || rest[h.size()] == ':' || rest[h.size()] == '/'))
-        return true;
-    }
-    return false;
+    if (!url.has_authority()) return false;
+    std::string host = url.host();  // decoded; for IPv6 "[::1]" Boost.URL gives the bracketed form
+    for (auto& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return host == "127.0.0.1" || host == "localhost" || host == "[::1]";
   }
   return scheme.find('.') != std::string::npos;  // private-use scheme
 }

@@ -122,6 +122,11 @@ def test_patch_validation(srv, admin):
     ({"redirect_uris": ["javascript://rp.example.test/%0aalert(1)"]}, "redirect_uris"),
     ({"redirect_uris": ["data:text/html,hi"]}, "redirect_uris"),
     ({"redirect_uris": ["https://"]}, "redirect_uris"),
+    ({"redirect_uris": ["http://127.0.0.1:1@evil.example/cb"]}, "redirect_uris"),
+    ({"redirect_uris": ["http://localhost:80@evil.example/cb"]}, "redirect_uris"),
+    ({"redirect_uris": ["https://user:pw@rp.example.test/cb"]}, "redirect_uris"),
+    ({"redirect_uris": ["http://127.0.0.1.evil.example/cb"]}, "redirect_uris"),
+    ({"redirect_uris": [REDIRECT], "access_token_ttl": 86401}, "access_token_ttl"),
     ({"redirect_uris": [REDIRECT], "post_logout_redirect_uris": ["javascript://x/%0aalert(1)"]},
      "post_logout_redirect_uris"),
     ({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "none"}, "token_endpoint_auth_method"),
@@ -131,7 +136,8 @@ def test_patch_validation(srv, admin):
     ({"name": "", "redirect_uris": [REDIRECT]}, "name"),
     ({"redirect_uris": "not-a-list-of-uris#x"}, "redirect_uris"),
 ], ids=["code-without-redirect", "public-cc", "alg-hs256", "alg-none", "unknown-grant", "fragment",
-        "relative", "crlf", "space", "javascript-scheme", "data-scheme", "no-host", "javascript-post-logout",
+        "relative", "crlf", "space", "javascript-scheme", "data-scheme", "no-host",
+        "userinfo-loopback-ip", "userinfo-localhost", "userinfo-https", "loopback-lookalike", "access-ttl-over-a-day", "javascript-post-logout",
         "confidential-none", "unknown-method", "pkjwt-without-jwks", "ttl", "empty-name",
         "bad-uri-string"])
 def test_create_validation(srv, admin, body, field):
