@@ -129,7 +129,7 @@ int serve(App& app) {
   authz::register_admin_routes(router, authz_api);
   authz::register_compat_routes(router, authz_api, *app.keys);
   oidc::OidcApi oidc_api{c, *app.provider, *app.clients, *app.oauth_tokens, *app.tokens, *app.accounts,
-                         *app.sessions, *app.admin, *app.browsers, *app.db, *app.pending};
+                         *app.sessions, *app.admin, *app.browsers, *app.db, *app.pending, *app.limiter};
   oidc::register_oauth_routes(router, oidc_api);
   oidc::register_client_routes(router, oidc_api);
   oidc::register_ui_routes(router, oidc_api);

@@ -147,6 +147,12 @@ void register_org_routes(http::Router& r, AuthzApi api) {
     return ok_response(req, 200, list_json(*list));
   }), "List invitations");
 
+  r.del("/api/v1/organizations/{id}/invitations/{invitationId}", Pool::db, authed(tokens, [api](Request& req, const Principal& p) {
+    if (auto s = api.orgs.revoke_invitation(req.params["id"], req.params["invitationId"], p, origin_of(req)); !s)
+      return error_response(req, s.error());
+    return ok_response(req, 200, json::object{{"id", req.params["invitationId"]}}, "Invitation revoked");
+  }), "Revoke a pending invitation (its link stops working)");
+
   auto accept = authed(tokens, [api](Request& req, const Principal& p) {
     auto m = api.orgs.accept(req.params["token"], p, origin_of(req));
     if (!m) return error_response(req, m.error());

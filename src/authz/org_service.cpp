@@ -287,6 +287,12 @@ Result<Invitation> OrgService::invite(const std::string& org_id, const std::stri
     if (!mine) return mine.error();
     if (auto v = valid_role(c, org_id, role); !v) return v.error();
     if (auto g = may_grant(c, org_id, *mine, role); !g) return g.error();
+    // Each invitation is a mail to an address the inviter chose: bounded per organization.
+    if (int wait = d_.limiter.take("invite-org:" + org_id, d_.cfg.rl_invite_org)) {
+      Error e = Error::make(Errc::rate_limited, "Too many invitations from this organization, retry later");
+      e.retry_after = wait;
+      return e;
+    }
     auto org = sql::org_by_id(c, org_id);
     Invitation inv{new_uuid(), org_id, email, role, p.user_id, now, now + kInviteTtl, std::nullopt};
     sql::insert_invitation(c, inv, crypto::token_hash(token));
@@ -310,6 +316,20 @@ Result<std::vector<Invitation>> OrgService::invitations(const std::string& org_i
   return d_.db.with([&](store::Conn& c) -> Result<std::vector<Invitation>> {
     if (auto r = require(c, org_id, p, "members:invite"); !r) return r.error();
     return sql::invitations(c, org_id);
+  });
+}
+
+Status OrgService::revoke_invitation(const std::string& org_id, const std::string& invitation_id, const Principal& p,
+                                     const Origin& o) {
+  int64_t now = now_seconds();
+  return d_.db.transaction([&](store::Conn& c) -> Status {
+    auto mine = require(c, org_id, p, "members:invite");
+    if (!mine) return mine.error();
+    if (!sql::revoke_invitation(c, org_id, invitation_id, now)) return not_found("Invitation");
+    auto e = audit_event(o, "org.invitation_revoked", p.user_id, invitation_id);
+    e.details["org_id"] = org_id;
+    events::record(c, e, now);
+    return ok();
   });
 }
 

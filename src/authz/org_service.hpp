@@ -48,6 +48,9 @@ class OrgService {
   Result<Invitation> invite(const std::string& org_id, const std::string& email, const std::string& role,
                             const Principal& p, const Origin& o);
   Result<std::vector<Invitation>> invitations(const std::string& org_id, const Principal& p);
+  /// Revokes a pending invitation (members:invite); 404 unless it is this org's and pending.
+  Status revoke_invitation(const std::string& org_id, const std::string& invitation_id, const Principal& p,
+                           const Origin& o);
   /// Accepts for the logged-in user, whose email must be the invited address.
   Result<Member> accept(const std::string& token, const Principal& p, const Origin& o);
 

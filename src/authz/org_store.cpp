@@ -167,6 +167,14 @@ bool accept_invitation(Conn& c, const std::string& id, const std::string& user_i
              .affected == 1;
 }
 
+bool revoke_invitation(Conn& c, const std::string& org_id, const std::string& id, int64_t now) {
+  // A revoked invitation is one that expired now: the list shows it, the link stops working.
+  return c.query("UPDATE org_invitations SET expires_at = $1 WHERE id = $2 AND org_id = $3"
+                 " AND accepted_at IS NULL AND expires_at > $1",
+                 {now, id, org_id})
+             .affected == 1;
+}
+
 void set_active_org(Conn& c, const std::string& user_id, const std::optional<std::string>& org_id) {
   c.query("UPDATE users SET active_org_id = $1 WHERE id = $2", {org_id, user_id});
 }

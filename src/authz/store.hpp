@@ -43,6 +43,8 @@ void insert_invitation(Conn& c, const Invitation& i, const std::string& token_ha
 std::optional<Invitation> invitation_by_hash(Conn& c, const std::string& token_hash);
 std::vector<Invitation> invitations(Conn& c, const std::string& org_id);
 bool accept_invitation(Conn& c, const std::string& id, const std::string& user_id, int64_t now);
+/// Ends a pending invitation of this organization (the pair must match); false when none.
+bool revoke_invitation(Conn& c, const std::string& org_id, const std::string& id, int64_t now);
 void set_active_org(Conn& c, const std::string& user_id, const std::optional<std::string>& org_id);
 std::optional<std::string> active_org(Conn& c, const std::string& user_id);
 

@@ -88,6 +88,9 @@ struct Config {
   RateRule rl_reset_ip{10, 60};
   RateRule rl_verify_ip{30, 60};
   RateRule rl_refresh_ip{300, 60};
+  RateRule rl_device_ip{30, 60};        // device authorization requests (RFC 8628 §5.2)
+  RateRule rl_device_verify{10, 300};   // user codes tried per signed-in user (RFC 8628 §5.1)
+  RateRule rl_invite_org{50, 3600};     // invitation mails per organization
 
   SmtpConfig smtp;
 

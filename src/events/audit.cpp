@@ -59,8 +59,8 @@ json::object to_json(const AuditRecord& r) {
           {"outcome", r.event.outcome},
           {"actor_id", opt(r.event.actor_id)},
           {"subject_id", opt(r.event.subject_id)},
-          {"ip", r.event.ip},
-          {"user_agent", r.event.user_agent},
+          {"ip", r.event.ip.empty() ? json::value(nullptr) : json::value(r.event.ip)},
+          {"user_agent", r.event.user_agent.empty() ? json::value(nullptr) : json::value(r.event.user_agent)},
           {"request_id", r.event.request_id},
           {"details", r.event.details}};
 }

@@ -340,7 +340,15 @@ Result<std::vector<events::AuditRecord>> AccountService::audit(const Principal& 
   f.user_id = p.user_id;
   f.limit = limit;
   f.before_id = before;
-  return d_.db.with([&](store::Conn& c) { return events::query(c, f); });
+  auto rows = d_.db.with([&](store::Conn& c) { return events::query(c, f); });
+  // The feed shows what was done to the user too (an admin's lock, an owner's removal):
+  // where someone else acted from is theirs, not this user's, to see.
+  for (auto& r : rows)
+    if (r.event.actor_id != p.user_id) {
+      r.event.ip.clear();
+      r.event.user_agent.clear();
+    }
+  return rows;
 }
 
 }  // namespace gatehouse::identity

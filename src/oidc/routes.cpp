@@ -196,6 +196,11 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
   }, "Token revocation (RFC 7009)");
 
   r.post("/oauth2/device_authorization", Pool::db, [api](Request& req) mutable {
+    if (int wait = api.limiter.take(RateLimiter::address_key("device-ip", req.client_ip), api.cfg.rl_device_ip)) {
+      Response r = json_answer(429, {{"error", "slow_down"}, {"error_description", "Too many device authorization requests"}});
+      r.set_header("Retry-After", std::to_string(wait));
+      return r;
+    }
     auto form = http::form_of(req);
     if (!form) return json_answer(400, {{"error", "invalid_request"}, {"error_description", form.error().public_message}});
     auto [status, body] = api.provider.device_authorization(req, *form);
@@ -256,7 +261,7 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
       if (!set_cookie.empty()) res.set_header("Set-Cookie", set_cookie);
       return res;
     }
-    if (!ui::csrf_ok(req, *form)) return html(403, ui::error_page(api.cfg, "invalid_request", "The form expired; please try again"));
+    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return html(403, ui::error_page(api.cfg, "invalid_request", "The form expired; please try again"));
     Response res;
     if (get("decision") == "logout") {
       if (auto b = api.browsers.current(req)) {

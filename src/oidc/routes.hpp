@@ -5,6 +5,7 @@
 #include "http/router.hpp"
 #include "identity/account_service.hpp"
 #include "identity/session_service.hpp"
+#include "core/rate_limiter.hpp"
 #include "oidc/pending_requests.hpp"
 #include "oidc/provider.hpp"
 #include "ui/browser.hpp"
@@ -23,6 +24,7 @@ struct OidcApi {
   ui::BrowserSessions& browsers;
   store::Database& db;
   PendingRequests& pending;
+  RateLimiter& limiter;
 };
 
 void register_oauth_routes(http::Router& r, OidcApi api);   // /oauth2/*, discovery

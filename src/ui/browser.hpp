@@ -15,6 +15,9 @@ namespace gatehouse::ui {
 
 constexpr const char* kSessionCookie = "gh_session";
 constexpr const char* kCsrfCookie = "gh_csrf";
+/// The cookie's name as sent: on TLS with the __Host- prefix (RFC 6265bis §4.1.3.2), so no
+/// sibling subdomain can set or shadow it (Secure, Path=/, no Domain are then enforced).
+std::string cookie_name(const char* base, bool secure);
 
 class BrowserSessions {
  public:
@@ -36,6 +39,6 @@ class BrowserSessions {
 /// filled with the header to send).
 std::string csrf_token(const http::Request& req, bool secure, std::string* set_cookie);
 /// True when the form's csrf field equals the cookie (constant time).
-bool csrf_ok(const http::Request& req, const http::Form& form);
+bool csrf_ok(const http::Request& req, const http::Form& form, bool secure);
 
 }  // namespace gatehouse::ui

@@ -90,7 +90,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
   r.post("/ui/login", Pool::db, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
-    if (!ui::csrf_ok(req, *form)) return expired_form(api);
+    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
     std::string back = safe_return(field(*form, "return_to"));
     auto t = api.sessions.login(field(*form, "login"), field(*form, "password"),
                                 {req.client_ip, req.user_agent(), req.request_id});
@@ -118,7 +118,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
   r.post("/ui/register", Pool::hash, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
-    if (!ui::csrf_ok(req, *form)) return expired_form(api);
+    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
     identity::Origin o{req.client_ip, req.user_agent(), req.request_id};
     if (auto admitted = api.accounts.admit_registration(o); !admitted)
       return html(429, ui::error_page(api.cfg, "temporarily_unavailable", admitted.error().public_message));
@@ -152,7 +152,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
   r.post("/ui/forgot", Pool::db, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
-    if (!ui::csrf_ok(req, *form)) return expired_form(api);
+    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
     auto s = api.accounts.forgot_password(field(*form, "email"), {req.client_ip, req.user_agent(), req.request_id});
     if (!s) {
       ui::FormContext f;
@@ -173,7 +173,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
   r.post("/ui/reset", Pool::hash, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
-    if (!ui::csrf_ok(req, *form)) return expired_form(api);
+    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
     ui::FormContext f;
     f.hidden["token"] = field(*form, "token");
     if (field(*form, "password") != field(*form, "confirm_password")) {
@@ -191,7 +191,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
   r.post("/ui/consent", Pool::db, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
-    if (!ui::csrf_ok(req, *form)) return expired_form(api);
+    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
     auto browser = api.browsers.current(req);
     // Only the stored request counts: parameters posted beside the handle are ignored, so a
     // consent form cannot be edited into another request.
@@ -218,12 +218,19 @@ void register_ui_routes(http::Router& r, OidcApi api) {
     if (req.method == "POST") {
       auto f = http::form_of(req);
       if (!f) return html(400, ui::error_page(api.cfg, "invalid_request", f.error().public_message));
-      if (!ui::csrf_ok(req, *f)) return expired_form(api);
+      if (!ui::csrf_ok(req, *f, api.browsers.secure())) return expired_form(api);
       form = *f;
     }
     std::string code = req.method == "POST" ? field(form, "user_code") : req.query_param("user_code").value_or("");
     ui::FormContext ctx;
     if (code.empty()) return page(api, req, 200, ctx, [&](auto& c) { return ui::device_entry_page(api.cfg, c, ""); });
+    // RFC 8628 §5.1: user codes are short, so guesses are limited per signed-in user.
+    if (int wait = api.limiter.take("device-verify:" + browser->user_id, api.cfg.rl_device_verify)) {
+      ctx.error = "Too many codes tried. Wait a few minutes and try again.";
+      Response res = page(api, req, 429, ctx, [&](auto& c) { return ui::device_entry_page(api.cfg, c, ""); });
+      res.set_header("Retry-After", std::to_string(wait));
+      return res;
+    }
     auto client = api.provider.device_lookup(code);
     if (!client) {
       ctx.error = first_error(client.error());
@@ -263,7 +270,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
   r.post("/ui/account/grants/revoke", Pool::db, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
-    if (!ui::csrf_ok(req, *form)) return expired_form(api);
+    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
     auto browser = api.browsers.current(req);
     if (!browser) return see_other("/ui/login");
     std::string grant = field(*form, "grant_id");

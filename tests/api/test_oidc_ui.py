@@ -167,15 +167,15 @@ def test_secure_cookies_with_https_issuer(server_factory):
     user = new_user(s)
     b = Browser(s)
     page = b.get("/ui/login")
-    csrf = [cookie_attrs(c) for c in set_cookies(page) if c.startswith("gh_csrf=")][0]
+    csrf = [cookie_attrs(c) for c in set_cookies(page) if c.startswith("__Host-gh_csrf=")][0]
     assert "secure" in csrf[2]
     # requests will not send a Secure cookie over http: post the pair by hand.
     token = csrf[1]
     r = b.s.post(s.url("/ui/login"), data={"csrf": token, "login": user.email, "password": user.password,
                                             "return_to": "/ui/account"},
-                 headers={"Cookie": f"gh_csrf={token}"}, allow_redirects=False)
+                 headers={"Cookie": f"__Host-gh_csrf={token}"}, allow_redirects=False)
     assert r.status_code == 303, r.text
-    sess = [cookie_attrs(c) for c in set_cookies(r) if c.startswith("gh_session=")][0]
+    sess = [cookie_attrs(c) for c in set_cookies(r) if c.startswith("__Host-gh_session=")][0]
     assert "secure" in sess[2] and "httponly" in sess[2]
 
 
