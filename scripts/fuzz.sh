@@ -20,7 +20,7 @@ smoke=0
 [ "${1:-}" = "--smoke" ] && smoke=1
 BUILD="${FUZZ_BUILD_DIR:-build-fuzz}"
 SEEDS=tests/fuzz/corpus
-ALL_TARGETS=(jws jwk json_body form cookie router authorization redirect_uri password user_import base64)
+ALL_TARGETS=(jws jwk json_body form cookie router authorization redirect_uri password user_import base64 client_ip)
 read -r -a targets <<< "${FUZZ_TARGETS:-${ALL_TARGETS[*]}}"
 if [ "$smoke" -eq 1 ]; then
   seconds="${FUZZ_SECONDS:-4}"
