@@ -38,8 +38,9 @@ std::unique_ptr<App> App::open(const Config& cfg, bool migrate) {
 
 void App::load_keys() {
   auto alg = *crypto::alg_from_name(cfg.token_alg);
-  // Retired keys stay published until the last token they signed has expired.
-  int64_t grace = cfg.access_token_ttl + cfg.token_leeway_seconds + 300;
+  // Retired keys stay published until the last token they signed has expired: the longest
+  // access token any client may get (oidc::kMaxAccessTtl, 1 day), not just the default.
+  int64_t grace = std::max<int64_t>(cfg.access_token_ttl, oidc::kMaxAccessTtl) + cfg.token_leeway_seconds + 300;
   std::string master = identity::load_or_create_master_key(cfg);
   keys = std::make_unique<identity::KeyRing>(*db, master, alg, grace);
   keys->load();

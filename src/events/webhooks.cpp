@@ -35,7 +35,8 @@ std::string event_type_for(const AuditEvent& e) {
 }
 
 Webhooks::Webhooks(const Config& cfg, store::Database& db, std::string master_key)
-    : cfg_(cfg), db_(db), master_key_(std::move(master_key)) {}
+    : cfg_(cfg), db_(db), seal_key_(crypto::hkdf_sha256(master_key, "gatehouse webhook-secret seal v1")),
+      legacy_key_(std::move(master_key)) {}
 
 Webhooks::~Webhooks() { stop(); }
 
@@ -58,7 +59,7 @@ Result<std::pair<Webhook, std::string>> Webhooks::create(const std::string& url,
   if (!secret) secret = new_secret_token();
   if (secret->size() < 16) return Error::field("secret", "Must be at least 16 characters");
   Webhook w{new_uuid(), url, types, description, created_by, now_seconds(), true};
-  std::string sealed = crypto::base64_encode(crypto::aead_seal(master_key_, *secret, w.id));
+  std::string sealed = crypto::base64_encode(crypto::aead_seal(seal_key_, *secret, w.id));
   audit.action = "webhook.create";
   audit.subject_id = w.id;
   audit.details["url"] = url;
@@ -170,7 +171,8 @@ void Webhooks::deliver_due() {
             .affected != 1)
       continue;  // another node took it
     auto sealed = crypto::base64_decode(r.str(7));
-    auto secret = sealed ? crypto::aead_open(master_key_, *sealed, r.str(1)) : std::nullopt;
+    auto secret = sealed ? crypto::aead_open(seal_key_, *sealed, r.str(1)) : std::nullopt;
+    if (!secret && sealed) secret = crypto::aead_open(legacy_key_, *sealed, r.str(1));  // sealed before v1
     if (!secret) {  // never send unsigned: mark failed (e.g. the master key changed)
       db_.query("UPDATE webhook_deliveries SET status = 'failed', last_error = 'webhook secret unreadable' WHERE id = $1", {id});
       continue;

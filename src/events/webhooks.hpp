@@ -68,7 +68,8 @@ class Webhooks {
 
   const Config& cfg_;
   store::Database& db_;
-  std::string master_key_;
+  std::string seal_key_;    // HKDF(master, "webhook-secret seal"): seals webhook secrets
+  std::string legacy_key_;  // the raw master key, to open secrets sealed before v1
   std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<Snapshot>();
   std::mutex mu_;
   std::condition_variable cv_;

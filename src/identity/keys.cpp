@@ -1,5 +1,7 @@
 #include "identity/keys.hpp"
 
+#include "crypto/hash.hpp"
+
 #include <sys/stat.h>
 
 #include <boost/json.hpp>
@@ -28,6 +30,10 @@ std::string load_or_create_master_key(const Config& cfg) {
   namespace fs = std::filesystem;
   fs::path p = cfg.master_key_file;
   if (fs::exists(p)) {
+    // Like ssh with its private keys: a master key others may read is not a secret any more.
+    auto perms = fs::status(p).permissions();
+    if ((perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none)
+      throw std::runtime_error(p.string() + ": master key file is readable by group or others; chmod 600 it");
     std::ifstream in(p);
     std::stringstream ss;
     ss << in.rdbuf();
@@ -47,12 +53,13 @@ std::string load_or_create_master_key(const Config& cfg) {
 }
 
 KeyRing::KeyRing(store::Database& db, std::string master_key, crypto::Alg alg, int64_t grace)
-    : db_(db), master_key_(std::move(master_key)), alg_(alg), retire_grace_(grace) {}
+    : db_(db), seal_key_(crypto::hkdf_sha256(master_key, "gatehouse signing-key seal v1")),
+      legacy_key_(std::move(master_key)), alg_(alg), retire_grace_(grace) {}
 
 KeyInfo KeyRing::create_key(store::Conn& c, crypto::Alg alg, int64_t now) {
   std::string kid = crypto::base64url_encode(random_bytes(12));
   auto key = crypto::Jwk::generate(alg, kid);
-  std::string sealed = crypto::base64_encode(crypto::aead_seal(master_key_, key.private_pem(), kid));
+  std::string sealed = crypto::base64_encode(crypto::aead_seal(seal_key_, key.private_pem(), kid));
   c.query("INSERT INTO signing_keys (kid, alg, public_pem, private_sealed, created_at)"
           " VALUES ($1, $2, $3, $4, $5)",
           {kid, crypto::alg_name(alg), key.public_pem(), sealed, now});
@@ -80,7 +87,9 @@ void KeyRing::load() {
     auto alg = crypto::alg_from_name(r.str(1));
     auto sealed = crypto::base64_decode(r.str(2));
     if (!alg || !sealed) throw std::runtime_error("signing key " + kid + " is corrupt");
-    auto pem = crypto::aead_open(master_key_, *sealed, kid);
+    // Keys sealed before per-purpose keys existed open with the raw master key.
+    auto pem = crypto::aead_open(seal_key_, *sealed, kid);
+    if (!pem) pem = crypto::aead_open(legacy_key_, *sealed, kid);
     if (!pem) throw std::runtime_error("signing key " + kid + " does not decrypt: wrong master key?");
     auto jwk = crypto::Jwk::from_pem(*alg, kid, *pem);
     if (!jwk) throw std::runtime_error("signing key " + kid + " is invalid");

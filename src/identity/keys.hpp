@@ -63,7 +63,8 @@ class KeyRing {
   std::shared_ptr<const Snapshot> snap() const { return std::atomic_load(&snapshot_); }
 
   store::Database& db_;
-  std::string master_key_;
+  std::string seal_key_;    // HKDF(master, "signing-key seal"): seals private keys
+  std::string legacy_key_;  // the raw master key, to open keys sealed before v1 derivation
   crypto::Alg alg_;
   int64_t retire_grace_;
   std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<Snapshot>();

@@ -1,8 +1,10 @@
 """Smaller holes of issue 8: device flow throttling (RFC 8628 §5.1-5.2), invitations that
 can be revoked and a per-organization invitation budget, __Host- cookies on TLS, and a user's
 audit feed that does not show where others acted from."""
+import pytest
+
 from authz_helpers import create_org, new_actor, new_admin
-from ghtest import API, assert_envelope_ok, assert_error, login, register, strong_password
+from ghtest import API, ServerError, assert_envelope_ok, assert_error, login, register, strong_password
 from oidc_helpers import Browser, basic, cli_client, new_user, set_cookies
 from test_oidc_device import DEVICE_GRANT, signed_in
 from test_orgs import invitation_token, verify_address
@@ -89,3 +91,16 @@ def test_audit_feed_hides_where_others_acted_from(server_factory):
     own = [e for e in feed if e["actor_id"] == user.id]
     assert own and all(e["ip"] for e in own)
     assert "203.0.113.77" not in str(feed)
+
+
+def test_master_key_file_readable_by_others_is_refused(server_factory):
+    s = server_factory()
+    key = s.data_dir / "master.key"
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
+    s.stop()
+    key.chmod(0o644)
+    with pytest.raises(ServerError):
+        s.start()
+    key.chmod(0o600)
+    s.start()
+    assert s.get("/healthz").status_code == 200

@@ -44,5 +44,17 @@ TEST(Hash, ConstantTimeEqual) {
   EXPECT_TRUE(constant_time_equal(std::string("a\0b", 3), std::string("a\0b", 3)));
 }
 
+// RFC 5869 Appendix A.3 (SHA-256, empty salt and info), first 32 bytes of the OKM.
+TEST(Hkdf, Rfc5869TestCase3) {
+  EXPECT_EQ(hex_encode(hkdf_sha256(std::string(22, '\x0b'), "")),
+            "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d");
+}
+
+TEST(Hkdf, PurposesGiveDifferentKeys) {
+  std::string master(32, 'm');
+  EXPECT_NE(hkdf_sha256(master, "gatehouse signing-key seal v1"), hkdf_sha256(master, "gatehouse webhook-secret seal v1"));
+  EXPECT_EQ(hkdf_sha256(master, "x").size(), 32u);
+}
+
 }  // namespace
 }  // namespace gatehouse::crypto
