@@ -5,6 +5,7 @@ PYTHON := /usr/bin/python3
 JOBS ?= $(shell nproc)
 
 .PHONY: all deps build serve test unit api browser bench clean format fuzz fuzz-smoke fuzz-build
+.PHONY: test-asan fuzz-api
 
 all: build
 
@@ -48,10 +49,20 @@ fuzz-build: deps $(FUZZ_BUILD_DIR)/CMakeCache.txt
 # FUZZ_SECONDS per target (default 60); the corpus grows in $(FUZZ_BUILD_DIR)/corpus.
 fuzz: fuzz-build
 	FUZZ_BUILD_DIR=$(FUZZ_BUILD_DIR) bash scripts/fuzz.sh
+	$(MAKE) --no-print-directory fuzz-api
 
 # A few seconds per target from the seed corpus; part of `make test`.
 fuzz-smoke: fuzz-build
 	FUZZ_BUILD_DIR=$(FUZZ_BUILD_DIR) bash scripts/fuzz.sh --smoke
+
+# ASan + UBSan build in build-asan: unit tests and the API suite on SQLite (scripts/test-asan.sh).
+test-asan: deps
+	bash scripts/test-asan.sh
+
+# Long schemathesis run against the OpenAPI document (tests/schemathesis/README.md);
+# SCHEMATHESIS_MAX_TIME seconds of fuzzing (default 1800).
+fuzz-api: build
+	GATEHOUSE_BINARY=$(abspath $(BUILD_DIR))/gatehouse bash scripts/schemathesis.sh --long
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -258,28 +258,28 @@ const std::map<std::string, Answers>& answers() {
   static const std::map<std::string, Answers> m = {
       // identity
       {"POST /api/v1/auth/register", {K::envelope, {201, 403, 409, 429}, "UserEnvelope"}},
-      {"GET /api/v1/auth/verify-email/{token}", {K::envelope, {200, 404, 429}, "UserEnvelope"}},
-      {"POST /api/v1/auth/verify-email/{token}", {K::envelope, {200, 404, 429}, "UserEnvelope"}},
+      {"GET /api/v1/auth/verify-email/{token}", {K::envelope, {200, 429}, "UserEnvelope"}},
+      {"POST /api/v1/auth/verify-email/{token}", {K::envelope, {200, 429}, "UserEnvelope"}},
       {"POST /api/v1/auth/verify-email/resend", {K::envelope, {200, 429}}},
       {"POST /api/v1/auth/login", {K::envelope, {200, 401, 403, 429}, "TokenPairEnvelope"}},
       {"POST /api/v1/auth/refresh", {K::envelope, {200, 401, 429}, "TokenPairEnvelope"}},
       {"POST /api/v1/auth/logout", {K::envelope, {200}}},
-      {"GET /api/v1/auth/me", {K::envelope, {200, 404}, "UserEnvelope"}},
-      {"GET /api/v1/users/me", {K::envelope, {200, 404}, "UserEnvelope"}},
-      {"PATCH /api/v1/users/me", {K::envelope, {200, 404, 409}, "UserEnvelope"}},
-      {"DELETE /api/v1/users/me", {K::envelope, {200, 401, 404, 429}}},
+      {"GET /api/v1/auth/me", {K::envelope, {200}, "UserEnvelope"}},
+      {"GET /api/v1/users/me", {K::envelope, {200}, "UserEnvelope"}},
+      {"PATCH /api/v1/users/me", {K::envelope, {200, 409}, "UserEnvelope"}},
+      {"DELETE /api/v1/users/me", {K::envelope, {200, 429}}},
       {"GET /api/v1/auth/sessions", {K::envelope, {200}}},
       {"DELETE /api/v1/auth/sessions", {K::envelope, {200}}},
       {"GET /api/v1/auth/sessions/stats", {K::envelope, {200}}},
       {"DELETE /api/v1/auth/sessions/{id}", {K::envelope, {200, 404}}},
-      {"POST /api/v1/users/me/password", {K::envelope, {200, 401, 404, 429}}},
+      {"POST /api/v1/users/me/password", {K::envelope, {200, 429}}},
       {"GET /api/v1/users/me/audit", {K::envelope, {200}}},
       {"POST /api/v1/password/forgot", {K::envelope, {200, 429}}},
       {"POST /api/v1/password/reset", {K::envelope, {200, 429}}},
       // organizations
-      {"POST /api/v1/organizations", {K::envelope, {201, 409}}},
+      {"POST /api/v1/organizations", {K::envelope, {201}}},
       {"GET /api/v1/organizations/{id}", {K::envelope, {200, 403, 404}}},
-      {"PATCH /api/v1/organizations/{id}", {K::envelope, {200, 403, 404, 409}}},
+      {"PATCH /api/v1/organizations/{id}", {K::envelope, {200, 403, 404}}},
       {"DELETE /api/v1/organizations/{id}", {K::envelope, {200, 403, 404}}},
       {"GET /api/v1/organizations/{id}/members", {K::envelope, {200, 403, 404}}},
       {"POST /api/v1/organizations/{id}/members", {K::envelope, {201, 403, 404, 409}}},
@@ -288,10 +288,10 @@ const std::map<std::string, Answers>& answers() {
       {"GET /api/v1/organizations/{id}/roles", {K::envelope, {200, 403, 404}}},
       {"POST /api/v1/organizations/{id}/roles", {K::envelope, {201, 403, 404, 409}}},
       {"DELETE /api/v1/organizations/{id}/roles/{roleId}", {K::envelope, {200, 403, 404, 409}}},
-      {"POST /api/v1/organizations/{id}/invitations", {K::envelope, {201, 403, 404, 409, 429}}},
+      {"POST /api/v1/organizations/{id}/invitations", {K::envelope, {201, 403, 404, 429}}},
       {"GET /api/v1/organizations/{id}/invitations", {K::envelope, {200, 403, 404}}},
       {"DELETE /api/v1/organizations/{id}/invitations/{invitationId}", {K::envelope, {200, 403, 404}}},
-      {"POST /api/v1/invitations/{token}/accept", {K::envelope, {200, 403, 404, 409}}},
+      {"POST /api/v1/invitations/{token}/accept", {K::envelope, {200, 403, 404}}},
       {"GET /api/v1/users/me/organizations", {K::envelope, {200}}},
       {"POST /api/v1/auth/switch-organization", {K::envelope, {200, 403, 404}}},
       // services, roles, permissions, decisions
@@ -314,16 +314,16 @@ const std::map<std::string, Answers>& answers() {
       {"POST /api/v1/authz/check/batch", {K::envelope, {200, 403}}},
       {"GET /api/v1/authz/permissions", {K::envelope, {200, 403, 404}}},
       // application tokens
-      {"POST /api/v1/tokens", {K::envelope, {201, 403, 404, 409}}},
+      {"POST /api/v1/tokens", {K::envelope, {201, 403, 404}}},
       {"GET /api/v1/tokens/service/{sid}", {K::envelope, {200, 403, 404}}},
-      {"POST /api/v1/tokens/{id}/revoke", {K::envelope, {200, 403, 404}}},
+      {"POST /api/v1/tokens/{id}/revoke", {K::envelope, {200, 403, 404, 409}}},
       {"DELETE /api/v1/tokens/{id}", {K::envelope, {200, 403, 404}}},
       {"GET /api/v1/tokens/{id}/usage", {K::envelope, {200, 403, 404}}},
       {"GET /api/v1/tokens/validate", {K::envelope, {200, 401}}},
       // administration
       {"GET /api/v1/admin/users", {K::envelope, {200, 403}}},
       {"GET /api/v1/admin/users/{public_id}", {K::envelope, {200, 403, 404}}},
-      {"PATCH /api/v1/admin/users/{public_id}", {K::envelope, {200, 403, 404, 409}}},
+      {"PATCH /api/v1/admin/users/{public_id}", {K::envelope, {200, 403, 404}}},
       {"DELETE /api/v1/admin/users/{public_id}", {K::envelope, {200, 403, 404}}},
       {"GET /api/v1/admin/users/{public_id}/roles", {K::envelope, {200, 403, 404}}},
       {"GET /api/v1/admin/audit", {K::envelope, {200, 403}}},
@@ -450,9 +450,11 @@ json::object response(const std::string& method, const std::string& path, Kind k
         r["content"] = json_content(ok ? ref(success_schema ? success_schema : "Envelope") : ref("ErrorEnvelope"));
         break;
       case Kind::oauth:
-        if (ok && key == "POST /oauth2/revoke")  // RFC 7009 §2.2: an empty body
-          r["content"] = {{"application/json", {{"schema", {{"maxLength", 0}}}}}};
-        else if (ok)
+        if (ok && key == "POST /oauth2/revoke") {  // RFC 7009 §2.2: an empty body
+          r["description"] = "Revoked, or the token was unknown (empty body)";
+          return r;
+        }
+        if (ok)
           r["content"] = json_content(ref(success_schema));
         else if (code == 400)  // the handler's OAuth error, or the server's envelope
           r["content"] = json_content(any_of({"OAuthError", "ErrorEnvelope"}));
@@ -685,7 +687,8 @@ json::object openapi_document(const http::Router& router, const std::string& ser
       for (int c : all) {
         bool is_local = local.count(c) > 0;
         json::object resp = response(r.method, r.pattern, ans.kind, c, is_local, ans.success_schema);
-        if (key == "GET /readyz" && c == 503) resp["content"] = json_content(ref("Status"));
+        if (key == "GET /readyz" && c == 503)  // not ready, or the pool's queue is full
+          resp["content"] = json_content(any_of({"Status", "ErrorEnvelope"}));
         if (key == "GET /oauth2/authorize" || key == "POST /oauth2/authorize" || key == "POST /ui/consent")
           if (c == 500)  // an impossible authorization state is answered with an error page
             resp["content"].as_object()["text/html"] = {{"schema", {{"type", "string"}}}};
