@@ -120,10 +120,15 @@ GH_FUZZ_SESSION_ID=$(field data.session_id <<<"$login")
 USER_PASSWORD="Fuzz-user-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(18))')"
 reg=$(api POST /api/v1/auth/register "{\"email\":\"fuzz-user@example.com\",\"password\":\"$USER_PASSWORD\"}")
 [ "$(field success <<<"$reg")" = True ] || { echo "schemathesis: registration failed: $reg" >&2; exit 1; }
+USER_ID=$(field data.id <<<"$reg")
+# One of each resource, so that cases reach existing ones too (hooks.py maps path parameters).
+export GH_FUZZ_IDS
+GH_FUZZ_IDS=$("$PY" "$ROOT/tests/schemathesis/seed.py" "$BASE" "$ADMIN_TOKEN" "$USER_ID")
+echo "== seeded resources: $GH_FUZZ_IDS"
 
 # ---- schemathesis
-export SCHEMATHESIS_HOOKS=hooks
-export PYTHONPATH="$ROOT/tests/schemathesis${PYTHONPATH:+:$PYTHONPATH}"
+export SCHEMATHESIS_HOOKS="${SCHEMATHESIS_HOOKS:-hooks}"  # another module may extend hooks.py
+export PYTHONPATH="$ROOT/tests/schemathesis${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1
 SEED="${SCHEMATHESIS_SEED:-$("$PY" -c 'import secrets; print(secrets.randbits(64))')}"
 common=(--checks "$CHECKS" --max-examples "$MAX_EXAMPLES" --workers "$WORKERS" --seed "$SEED"
         --max-redirects 0 --request-timeout 30 --no-color --generation-database none
@@ -189,6 +194,12 @@ if [ -n "$(find "$WORK/sanitizer" -type f -size +0)" ]; then
   echo "schemathesis: sanitizer reports:" >&2
   for f in "$WORK/sanitizer"/*; do echo "--- $f" >&2; head -60 "$f" >&2; cp "$f" "$REPORT_DIR/"; done
   failed+=("sanitizer")
+fi
+# UBSan in the combined gcc runtime reports on stderr (the server log) whatever log_path says.
+if grep -qE "runtime error:|ERROR: (Address|Leak|UndefinedBehavior)Sanitizer" "$WORK/server.log"; then
+  echo "schemathesis: sanitizer reports in the server log:" >&2
+  grep -E -A8 "runtime error:|ERROR: (Address|Leak|UndefinedBehavior)Sanitizer" "$WORK/server.log" | head -40 >&2
+  failed+=("sanitizer-in-log")
 fi
 grep -q '"level":"error"' "$WORK/server.log" && { echo "schemathesis: errors in the server log:" >&2; grep '"level":"error"' "$WORK/server.log" | head -20 >&2; }
 cp "$WORK/server.log" "$REPORT_DIR/server.log"

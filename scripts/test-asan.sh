@@ -79,8 +79,18 @@ fi
 if [ "$MODE" = all ]; then
   echo "== API tests on sqlite (instrumented binary)"
   log="$REPORT_DIR/../pytest-api.log"
+  # UBSan in the combined gcc runtime prints its reports on stderr whatever log_path says, and
+  # the harness deletes each server's data dir (with its server.log) when it closes it. The
+  # harness therefore runs a wrapper that copies the binary's stderr into $REPORT_DIR too
+  # (the wrapper execs the binary: the pid the harness signals is gatehouse itself).
+  wrapper="$ROOT/$BUILD_DIR/gatehouse-stderr-tee"
+  cat >"$wrapper" <<WRAP
+#!/usr/bin/env bash
+exec "$ROOT/$BUILD_DIR/gatehouse" "\$@" 2> >(tee -a "$REPORT_DIR/stderr.\$\$" >&2)
+WRAP
+  chmod +x "$wrapper"
   set +e
-  GATEHOUSE_BINARY="$ROOT/$BUILD_DIR/gatehouse" GATEHOUSE_TEST_ENGINE=sqlite \
+  GATEHOUSE_BINARY="$wrapper" GATEHOUSE_TEST_ENGINE=sqlite \
     "$PYTHON" -m pytest -q tests/api "${PYTEST_ARGS[@]}" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
@@ -94,7 +104,9 @@ if [ "$MODE" = all ]; then
   fi
 fi
 
-reports=$(find "$REPORT_DIR" -type f -size +0 | sort)
+# Sanitizer files (asan.PID, ubsan.PID) and the stderr copies that hold a sanitizer report.
+reports=$( (find "$REPORT_DIR" -type f -size +0 \( -name 'asan.*' -o -name 'ubsan.*' \);
+            grep -lE "runtime error:|ERROR: (Address|Leak|UndefinedBehavior)Sanitizer" "$REPORT_DIR"/stderr.* 2>/dev/null || true) | sort -u)
 if [ -n "$reports" ]; then
   echo "== sanitizer reports ($REPORT_DIR): count x kind at the first frame in src/ or tests/" >&2
   # shellcheck disable=SC2086
