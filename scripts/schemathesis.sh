@@ -42,7 +42,7 @@ fi
 # once, and the Debian Python 3.11.2 ast module then fails ("AST constructor recursion depth
 # mismatch", CPython gh-106905, fixed in 3.11.5), an error of the tool that fails the run.
 WORKERS="${SCHEMATHESIS_WORKERS:-1}"
-REPORT_DIR="${SCHEMATHESIS_REPORT_DIR:-$ROOT/build/schemathesis-report}"
+REPORT_DIR="$(realpath -m "${SCHEMATHESIS_REPORT_DIR:-$ROOT/build/schemathesis-report}")"
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
 
 if [ ! -x "$BINARY" ]; then
@@ -151,6 +151,9 @@ fi
 
 echo "== schemathesis $SCHEMATHESIS_VERSION: max-examples $MAX_EXAMPLES, seed $SEED, limit ${MAX_TIME}s"
 rc=0
+# Schemathesis keeps replayable crashes in ./.schemathesis: run it from the report dir
+# (`cd build/schemathesis-report && st replay <id>`), not from the work tree.
+cd "$REPORT_DIR"
 "${limit[@]}" "$ST" --config-file "$ROOT/tests/schemathesis/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
   -H "Authorization: Bearer $ADMIN_TOKEN" "${exclude[@]}" "${main_time[@]}" "${common[@]}" \
   --report-junit-path "$REPORT_DIR/junit-main.xml" --report-json-path "$REPORT_DIR/main.json" || rc=$?
@@ -159,6 +162,8 @@ GH_FUZZ_FRESH_USERS="$BASE" \
 "${limit[@]}" "$ST" --config-file "$ROOT/tests/schemathesis/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
   "${include[@]}" "${own_time[@]}" "${common[@]}" \
   --report-junit-path "$REPORT_DIR/junit-own.xml" --report-json-path "$REPORT_DIR/own.json" || rc=$((rc ? rc : $?))
+
+cd "$ROOT"
 
 # ---- verdict
 "$PY" - "$REPORT_DIR/main.json" "$REPORT_DIR/own.json" <<'EOF' || true
