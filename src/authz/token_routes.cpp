@@ -40,13 +40,15 @@ void register_token_routes(http::Router& r, AuthzApi api) {
         else f.fail("scopes", "Must be an array of non-empty strings");
       }
     }
+    constexpr int64_t kMaxTokenLifetime = 3650LL * 86400;
     std::optional<int64_t> expires_at;
     if (auto* e = body->if_contains("expires_in_days"); e && !e->is_null()) {
       if (!e->is_int64() || e->get_int64() < 1 || e->get_int64() > 3650) f.fail("expires_in_days", "Must be an integer 1..3650");
       else expires_at = now_seconds() + e->get_int64() * 86400;
     }
     if (auto* e = body->if_contains("expires_in"); e && !e->is_null()) {
-      if (!e->is_int64() || e->get_int64() < 1) f.fail("expires_in", "Must be a positive number of seconds");
+      if (!e->is_int64() || e->get_int64() < 1 || e->get_int64() > kMaxTokenLifetime)  // no overflow of now + it
+        f.fail("expires_in", "Must be 1.." + std::to_string(kMaxTokenLifetime) + " seconds (10 years)");
       else expires_at = now_seconds() + e->get_int64();
     }
     if (!f.ok()) return error_response(req, f.error());

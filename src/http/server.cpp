@@ -285,13 +285,15 @@ struct Server::Impl {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opts.drain_seconds);
     auto timer = std::make_shared<asio::steady_timer>(ioc);
     auto poll = std::make_shared<std::function<void()>>();
-    *poll = [this, timer, poll, deadline] {
+    // The function holds itself only weakly (a strong self-capture is a cycle that leaks);
+    // the pending wait keeps it alive between polls.
+    *poll = [this, timer, self = std::weak_ptr<std::function<void()>>(poll), deadline] {
       if (in_flight.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
         ioc.stop();
         return;
       }
       timer->expires_after(std::chrono::milliseconds(20));
-      timer->async_wait([poll](auto) { (*poll)(); });
+      timer->async_wait([p = self.lock()](auto) { if (p) (*p)(); });
     };
     (*poll)();
   }

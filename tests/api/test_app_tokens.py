@@ -98,8 +98,10 @@ def test_create_token_failures(srv, owner, svc):
     assert_error(owner.post(p, json={"service_id": svc["id"]}), 400, "VALIDATION_ERROR")
     for bad in ({"scopes": "read"}, {"scopes": [""]}, {"scopes": [3]}, {"expires_in_days": 0},
                 {"expires_in_days": 3651}, {"expires_in_days": "7"}, {"expires_in": 0}, {"expires_in": -5},
-                {"expires_in": 1.5}):
-        assert_error(owner.post(p, json={"service_id": svc["id"], "name": "x", **bad}), 400, "VALIDATION_ERROR")
+                {"expires_in": 1.5}, {"expires_in": 3650 * 86400 + 1},
+                {"expires_in": 9223372030000000000}, {"expires_in": 9223372036854775807}):
+        b = assert_error(owner.post(p, json={"service_id": svc["id"], "name": "x", **bad}), 400, "VALIDATION_ERROR")
+        assert set(b["error"]["details"]) == set(bad), b  # the field at fault, not a wrapped expires_at
     assert_error(srv.post(p, json={"service_id": svc["id"], "name": "x"}), 401)
     assert_error(stranger.get(f"{API}/tokens/service/{svc['id']}"), 403)
     assert_error(owner.get(f"{API}/tokens/service/{NIL}"), 404)

@@ -113,3 +113,17 @@ TEST(Hex, EncodesLowerCase) {
 
 }  // namespace
 }  // namespace gatehouse::crypto
+
+// iso8601: RFC 3339 timestamps, clamped to four-digit years (found by schemathesis under
+// UBSan: a huge token lifetime printed "219250308-01-00T23:13:13Z").
+#include "core/clock.hpp"
+namespace gatehouse {
+namespace {
+TEST(Iso8601, FormatsAndClamps) {
+  EXPECT_EQ(iso8601(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(iso8601(1700000000), "2023-11-14T22:13:20Z");
+  EXPECT_EQ(iso8601(INT64_MAX), "9999-12-31T23:59:59Z");
+  EXPECT_EQ(iso8601(INT64_MIN), "0000-01-01T00:00:00Z");
+}
+}  // namespace
+}  // namespace gatehouse
