@@ -9,7 +9,10 @@ namespace gatehouse::http {
 Result<Form> parse_urlencoded(std::string_view text) {
   Form f;
   if (text.empty()) return f;
-  auto parsed = boost::urls::parse_query(text);
+  // Boost.URL 1.81's parse_query measures its input with strlen (impl/parse_query.ipp), so a
+  // view that is not NUL-terminated is over-read: parse an owned, terminated copy.
+  const std::string owned(text);
+  auto parsed = boost::urls::parse_query(owned);
   if (!parsed) return Error::make(Errc::bad_request, "Malformed form encoding");
   boost::urls::encoding_opts opts;
   opts.space_as_plus = true;
@@ -23,6 +26,16 @@ Result<Form> parse_urlencoded(std::string_view text) {
       return Error::field(key, "Parameter given more than once");
   }
   return f;
+}
+
+std::optional<std::string> form_decode(std::string_view component) {
+  auto pct = boost::urls::make_pct_string_view(component);
+  if (!pct) return std::nullopt;
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  std::string out = pct->decode(opts);
+  if (!is_clean_text(out)) return std::nullopt;
+  return out;
 }
 
 Result<Form> form_of(const Request& req) {

@@ -15,6 +15,9 @@ using Form = std::map<std::string, std::string>;
 /// Decodes a urlencoded string ('+' is a space). A parameter given twice is a
 /// validation error (RFC 6749 §3.1: parameters must not repeat).
 Result<Form> parse_urlencoded(std::string_view text);
+/// Decodes one form-urlencoded component ('+' is a space, RFC 6749 §2.3.1 / HTML forms).
+/// nullopt for a malformed escape, a NUL or invalid UTF-8: the value is refused, never used raw.
+std::optional<std::string> form_decode(std::string_view component);
 /// The request's form: the body for POST (415 unless urlencoded), the query for GET.
 Result<Form> form_of(const Request& req);
 /// RFC 3986 percent-encoding of everything but unreserved characters.

@@ -50,7 +50,12 @@ int match_score(const Route& r, const std::vector<std::string>& segs,
 
 Route& Router::add(std::string method, std::string pattern, Pool pool, Handler h,
                    std::string summary) {
-  Route r{std::move(method), std::move(pattern), pool, std::move(h), {}, std::move(summary), {}};
+  Route r;
+  r.method = std::move(method);
+  r.pattern = std::move(pattern);
+  r.pool = pool;
+  r.handler = std::move(h);
+  r.summary = std::move(summary);
   r.segments = split(r.pattern);
   routes_.push_back(std::move(r));
   return routes_.back();

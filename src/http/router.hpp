@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "http/request.hpp"
 
 namespace gatehouse::http {
@@ -21,6 +22,9 @@ enum class Pool {
 using Handler = std::function<Response(Request&)>;
 /// Optional fast path tried on the IO thread first; nullopt means "run the full handler".
 using FastPath = std::function<std::optional<Response>(Request&)>;
+/// How a route answers the refusals the server makes before its handler runs (undecodable
+/// text, busy pools). Empty: the API error envelope. OAuth endpoints answer in RFC 6749 form.
+using Refusal = std::function<Response(const Request&, const Error&)>;
 
 struct Route {
   std::string method;
@@ -28,6 +32,7 @@ struct Route {
   Pool pool = Pool::db;
   Handler handler;
   FastPath fast_path;
+  Refusal refuse;
   std::string summary;
   std::vector<std::string> segments;  // split pattern
 };

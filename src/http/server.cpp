@@ -101,7 +101,7 @@ struct Server::Impl {
     req.route = route.pattern;
     req.params = std::move(m.params);
     if (!request_text_is_clean(req))  // before any lookup or rate-limit key (DESIGN.md §6)
-      co_return error_response(req, Errc::bad_request, "Request contains NUL or invalid UTF-8");
+      co_return refusal(route, req, Error::make(Errc::bad_request, "Request contains NUL or invalid UTF-8"));
     if (route.fast_path) {
       try {
         if (auto r = route.fast_path(req)) co_return std::move(*r);
@@ -115,7 +115,14 @@ struct Server::Impl {
     if (r) co_return std::move(*r);
     Error busy = Error::make(Errc::unavailable, "Server busy, retry shortly");
     busy.retry_after = 1;
-    co_return error_response(req, busy);
+    co_return refusal(route, req, busy);
+  }
+
+  static Response refusal(const Route& route, const Request& req, const Error& e) {
+    if (!route.refuse) return error_response(req, e);
+    Response r = route.refuse(req, e);
+    if (e.retry_after > 0) r.set_header("Retry-After", std::to_string(e.retry_after));
+    return r;
   }
 
   template <class Body>

@@ -271,13 +271,14 @@ Credentials credentials_of(const http::Request& req, const std::map<std::string,
     if (decoded) {
       auto colon = decoded->find(':');
       if (colon != std::string::npos) {
-        // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
-        auto dec = [](const std::string& s) {
-          auto f = http::parse_urlencoded("x=" + s);  // owns its text: no dangling view
-          return f && f->count("x") ? f->at("x") : s;
-        };
-        c.client_id = dec(decoded->substr(0, colon));
-        c.secret = dec(decoded->substr(colon + 1));
+        // RFC 6749 §2.3.1: both parts are form-urlencoded before base64. A part that does not
+        // decode leaves the id empty, so authentication fails (invalid_client).
+        auto id = http::form_decode(std::string_view(*decoded).substr(0, colon));
+        auto secret = http::form_decode(std::string_view(*decoded).substr(colon + 1));
+        if (id && secret) {
+          c.client_id = std::move(*id);
+          c.secret = std::move(*secret);
+        }
         c.method = "client_secret_basic";
       }
     }

@@ -35,6 +35,13 @@ Response json_answer(int status, const json::object& body, bool basic_auth_used 
   return r;
 }
 
+// The server's own refusals (undecodable text, busy pools) in RFC 6749 §5.2 form.
+Response oauth_refusal(const Request&, const Error& e) {
+  if (e.code == Errc::unavailable)
+    return json_answer(503, {{"error", "temporarily_unavailable"}, {"error_description", e.public_message}});
+  return json_answer(400, {{"error", "invalid_request"}, {"error_description", e.public_message}});
+}
+
 Response redirect(const std::string& location, int status = 302) {
   Response r;
   r.status = status;
@@ -167,7 +174,9 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
     if (!out) return std::nullopt;
     return json_answer(out->first, out->second, !req.header("authorization").empty());
   };
-  r.post("/oauth2/token", Pool::db, token, "Token endpoint").fast_path = token_fast;
+  auto& token_route = r.post("/oauth2/token", Pool::db, token, "Token endpoint");
+  token_route.fast_path = token_fast;
+  token_route.refuse = oauth_refusal;
 
   auto introspect = [api](Request& req) mutable {
     auto form = http::form_of(req);
@@ -184,16 +193,21 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
     if (needs_db) return std::nullopt;
     return json_answer(status, body, !req.header("authorization").empty());
   };
-  r.post("/oauth2/introspect", Pool::db, introspect, "Token introspection (RFC 7662)").fast_path = introspect_fast;
+  auto& introspect_route = r.post("/oauth2/introspect", Pool::db, introspect, "Token introspection (RFC 7662)");
+  introspect_route.fast_path = introspect_fast;
+  introspect_route.refuse = oauth_refusal;
 
   r.post("/oauth2/revoke", Pool::db, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return json_answer(400, {{"error", "invalid_request"}, {"error_description", form.error().public_message}});
     auto [status, body] = api.provider.revoke(req, *form);
     Response res = json_answer(status, body, !req.header("authorization").empty());
-    if (status == 200) res.body.clear();
+    if (status == 200) {  // RFC 7009 §2.2: 200 with no content
+      res.body.clear();
+      res.content_type.clear();
+    }
     return res;
-  }, "Token revocation (RFC 7009)");
+  }, "Token revocation (RFC 7009)").refuse = oauth_refusal;
 
   r.post("/oauth2/device_authorization", Pool::db, [api](Request& req) mutable {
     if (int wait = api.limiter.take(RateLimiter::address_key("device-ip", req.client_ip), api.cfg.rl_device_ip)) {
@@ -205,7 +219,7 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
     if (!form) return json_answer(400, {{"error", "invalid_request"}, {"error_description", form.error().public_message}});
     auto [status, body] = api.provider.device_authorization(req, *form);
     return json_answer(status, body, !req.header("authorization").empty());
-  }, "Device authorization (RFC 8628)");
+  }, "Device authorization (RFC 8628)").refuse = oauth_refusal;
 
   auto userinfo = [api](Request& req) mutable {
     http::Form form;

@@ -13,6 +13,8 @@
 //   413  body over max_body_bytes, 431 headers over max_header_bytes (error envelope)
 //   500  an exception escaped the handler (error envelope)
 //   503  the worker pool's queue is full (routes not served on the IO thread; error envelope)
+// Routes with their own refusal (the OAuth token, introspection, revocation and device
+// endpoints) answer that 400 and 503 in RFC 6749 form (OAuthError) instead.
 // Not per operation: 404 for paths no route matches, 405 (with Allow) for a method a path
 // does not have, 501 for a method the HTTP parser does not know (all error envelopes).
 
@@ -687,6 +689,8 @@ json::object openapi_document(const http::Router& router, const std::string& ser
       for (int c : all) {
         bool is_local = local.count(c) > 0;
         json::object resp = response(r.method, r.pattern, ans.kind, c, is_local, ans.success_schema);
+        if (r.refuse && (c == 400 || c == 503))  // the route answers the server's refusals itself
+          resp["content"] = json_content(ref("OAuthError"));
         if (key == "GET /readyz" && c == 503)  // not ready, or the pool's queue is full
           resp["content"] = json_content(any_of({"Status", "ErrorEnvelope"}));
         if (key == "GET /oauth2/authorize" || key == "POST /oauth2/authorize" || key == "POST /ui/consent")

@@ -1,11 +1,13 @@
 """Smaller holes of issue 8: device flow throttling (RFC 8628 §5.1-5.2), invitations that
 can be revoked and a per-organization invitation budget, __Host- cookies on TLS, and a user's
 audit feed that does not show where others acted from."""
+import base64
+
 import pytest
 
 from authz_helpers import create_org, new_actor, new_admin
 from ghtest import API, ServerError, assert_envelope_ok, assert_error, login, register, strong_password
-from oidc_helpers import Browser, basic, cli_client, new_user, set_cookies
+from oidc_helpers import Browser, assert_oauth_error, basic, cc_client, cli_client, new_user, set_cookies
 from test_oidc_device import DEVICE_GRANT, signed_in
 from test_orgs import invitation_token, verify_address
 
@@ -104,3 +106,29 @@ def test_master_key_file_readable_by_others_is_refused(server_factory):
     key.chmod(0o600)
     s.start()
     assert s.get("/healthz").status_code == 200
+
+
+def _basic_header(client_id: str, secret: str) -> dict:
+    raw = f"{client_id}:{secret}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+
+
+def _pct_all(text: str) -> str:
+    return "".join(f"%{b:02X}" for b in text.encode())
+
+
+def test_basic_credentials_are_form_decoded_not_truncated(srv):
+    """RFC 6749 §2.3.1: id and secret are form-urlencoded inside Basic. A raw '&' used to cut
+    the secret short (s3cr3t&junk authenticated as s3cr3t); a part that does not decode was
+    used raw."""
+    c = cc_client(srv)
+    form = {"grant_type": "client_credentials"}
+    ok = srv.post("/oauth2/token", data=form, headers=_basic_header(_pct_all(c["client_id"]), _pct_all(c["client_secret"])))
+    assert ok.status_code == 200 and ok.json()["token_type"] == "Bearer"
+    for cid, secret in [(c["client_id"], c["client_secret"] + "&junk=1"),
+                        (c["client_id"] + "%zz", c["client_secret"]),
+                        (c["client_id"], c["client_secret"] + "%00"),
+                        (c["client_id"], c["client_secret"] + "%FF")]:
+        r = srv.post("/oauth2/token", data=form, headers=_basic_header(cid, secret))
+        assert_oauth_error(r, "invalid_client", 401)
+    assert srv.get("/healthz").status_code == 200

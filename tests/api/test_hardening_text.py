@@ -31,6 +31,16 @@ def test_bad_bytes_in_form_are_400(srv, value):
     r = srv.post("/oauth2/token", data=f"grant_type=client_credentials&client_id={value}",
                  headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 400, r.text
+    assert r.json()["error"] == "invalid_request"  # RFC 6749 §5.2 form, not the API envelope
+
+
+@pytest.mark.parametrize("path", ["/oauth2/token", "/oauth2/introspect", "/oauth2/revoke",
+                                  "/oauth2/device_authorization"])
+def test_bad_bytes_in_oauth_query_get_an_oauth_error(srv, path):
+    r = srv.post(f"{path}?x=a%00b", data={"token": "t"})
+    assert r.status_code == 400
+    body = r.json()
+    assert body["error"] == "invalid_request" and "error_description" in body
 
 
 @pytest.mark.parametrize("value", ["a%00b", "%FF"])
