@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 PYTHON := /usr/bin/python3
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build serve test unit api browser bench clean format fuzz fuzz-smoke fuzz-build
+.PHONY: all deps build serve test unit api browser bench clean format fuzz fuzz-smoke fuzz-build bench-flood
 .PHONY: test-asan fuzz-api
 
 all: build
@@ -35,6 +35,9 @@ test: build
 
 bench: build
 	bash bench/run.sh
+
+bench-flood: build
+	bash bench/flood.sh
 
 # libFuzzer targets (tests/fuzz/README.md): a separate clang build with ASan + UBSan.
 FUZZ_BUILD_DIR ?= build-fuzz

@@ -20,12 +20,20 @@ end
 
 function request()
   -- wrk also calls request() once outside any thread to validate the script: no tokens there.
-  local token = table.remove(queue, 1) or "validation-only"
+  local token = table.remove(queue, 1)
+  if not token then
+    empty = (empty or 0) + 1
+    token = "validation-only"
+  end
   return wrk.format("POST", "/api/v1/auth/refresh", {["Content-Type"] = "application/json"},
                     '{"refresh_token":"' .. token .. '"}')
 end
 
+local statuses = {}
+
 function response(status, headers, body)
   local token = body:match('"refresh_token":"([^"]+)"')
   if token then table.insert(queue, token) end
+  statuses[status] = (statuses[status] or 0) + 1
+  if status ~= 200 and os.getenv("REFRESH_DEBUG") then io.stderr:write(status, " empty=", tostring(empty), " ", body:sub(1, 100), "\n") end
 end

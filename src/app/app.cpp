@@ -114,8 +114,7 @@ int serve(App& app) {
   app.mailer->kick();
 
   WorkerPool db_pool("db", c.db_threads, c.db_queue_limit);
-  WorkerPool hash_pool("hash", c.hash_threads, c.hash_queue_limit);
-  app.sessions->use_hashing_pool(&hash_pool);
+  WorkerPool hash_pool("hash", c.hash_threads, c.hash_queue_limit, c.hash_thread_nice);
   std::atomic<bool> ready{false};
 
   http::Router router;

@@ -87,7 +87,8 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
       {"db_threads", INT(db_threads, 1, 256)},
       {"db_queue_limit", INT(db_queue_limit, 1, 1000000)},
       {"hash_threads", INT(hash_threads, 0, 256)},
-      {"hash_queue_limit", INT(hash_queue_limit, 1, 100000)},
+      {"hash_queue_limit", INT(hash_queue_limit, 0, 100000)},
+      {"hash_thread_nice", INT(hash_thread_nice, 0, 19)},
       {"max_body_bytes", UINT(max_body_bytes, 1024, 64ull << 20)},
       {"max_header_bytes", UINT(max_header_bytes, 1024, 1ull << 20)},
       {"read_timeout_seconds", INT(read_timeout_seconds, 1, 3600)},
@@ -220,6 +221,7 @@ ConfigLoad load_config(const std::map<std::string, std::string>& overrides) {
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   if (c.io_threads == 0) c.io_threads = static_cast<int>(cores);
   if (c.hash_threads == 0) c.hash_threads = static_cast<int>(cores);
+  if (c.hash_queue_limit == 0) c.hash_queue_limit = 8 * c.hash_threads;
   if (c.listen.find(':') == std::string::npos) r.problems.push_back("listen: must be HOST:PORT");
   if (c.issuer.empty()) c.issuer = "http://" + c.listen;
   while (!c.issuer.empty() && c.issuer.back() == '/') c.issuer.pop_back();

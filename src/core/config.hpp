@@ -35,7 +35,8 @@ struct Config {
   int db_threads = 4;
   int db_queue_limit = 1024;
   int hash_threads = 0;       // 0: one per core
-  int hash_queue_limit = 64;
+  int hash_queue_limit = 0;   // 0: 8 per hashing thread (a short queue: a flood gets 503 fast)
+  int hash_thread_nice = 10;  // hashing threads yield the CPU to request and database threads
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   int read_timeout_seconds = 15;

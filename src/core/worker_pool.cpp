@@ -1,12 +1,20 @@
 #include "core/worker_pool.hpp"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace gatehouse {
 
-thread_local const WorkerPool* WorkerPool::current_ = nullptr;
-
-WorkerPool::WorkerPool(std::string name, int threads, int queue_limit)
+WorkerPool::WorkerPool(std::string name, int threads, int queue_limit, int nice)
     : name_(std::move(name)), limit_(queue_limit) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
+  for (int i = 0; i < threads; ++i)
+    threads_.emplace_back([this, nice] {
+      // On Linux a thread id names one thread here, not the process; raising one's own nice
+      // value needs no privilege. Best effort: a failure leaves the default priority.
+      if (nice > 0) (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
+      loop();
+    });
 }
 
 WorkerPool::~WorkerPool() { stop(); }
@@ -35,7 +43,6 @@ void WorkerPool::stop() {
 }
 
 void WorkerPool::loop() {
-  current_ = this;
   for (;;) {
     std::function<void()> job;
     {

@@ -5,9 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <future>
 #include <memory>
-#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -17,7 +15,9 @@ namespace gatehouse {
 
 class WorkerPool {
  public:
-  WorkerPool(std::string name, int threads, int queue_limit);
+  /// `nice` > 0 lowers the threads' scheduling priority (Linux: per-thread nice value), so
+  /// CPU-bound pools (hashing) give way to latency-sensitive threads.
+  WorkerPool(std::string name, int threads, int queue_limit, int nice = 0);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -26,30 +26,14 @@ class WorkerPool {
   bool try_submit(std::function<void()> job);
   /// Finishes queued jobs, then joins the threads.
   void stop();
-  /// Runs `f` on this pool and waits for it (blocking the caller); runs it inline when the
-  /// caller already is one of this pool's threads. nullopt when the queue is full.
-  template <class F>
-  auto run_and_wait(F f) -> std::optional<decltype(f())> {
-    if (current_ == this) return f();
-    auto done = std::make_shared<std::promise<decltype(f())>>();
-    auto result = done->get_future();
-    if (!try_submit([done, f = std::move(f)]() mutable {
-          try {
-            done->set_value(f());
-          } catch (...) {
-            done->set_exception(std::current_exception());
-          }
-        }))
-      return std::nullopt;
-    return result.get();
-  }
-
   const std::string& name() const { return name_; }
   int threads() const { return static_cast<int>(threads_.size()); }
   int queue_limit() const { return limit_; }
   /// Jobs waiting (not yet running).
   int queued() const { return queued_.load(std::memory_order_relaxed); }
   int busy() const { return busy_.load(std::memory_order_relaxed); }
+  /// Whether a job submitted now would be refused (a hint: the queue may change at once).
+  bool full() const { return queued() >= limit_; }
 
  private:
   void loop();
@@ -60,7 +44,6 @@ class WorkerPool {
   std::deque<std::function<void()>> jobs_;
   std::vector<std::thread> threads_;
   std::atomic<int> queued_{0}, busy_{0};
-  static thread_local const WorkerPool* current_;
   bool stopping_ = false;
 };
 

@@ -61,6 +61,13 @@ Route& Router::add(std::string method, std::string pattern, Pool pool, Handler h
   return routes_.back();
 }
 
+Route& Router::add_staged(std::string method, std::string pattern, Pool pool, StagedHandler h,
+                          std::string summary) {
+  Route& r = add(std::move(method), std::move(pattern), pool, nullptr, std::move(summary));
+  r.staged = std::move(h);
+  return r;
+}
+
 Match Router::match(std::string_view method, std::string_view path) const {
   auto segs = split(path);
   Match m;

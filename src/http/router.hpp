@@ -20,6 +20,29 @@ enum class Pool {
 };
 
 using Handler = std::function<Response(Request&)>;
+
+/// What a staged handler gives back: the response, or the next piece of work and the pool it
+/// must run on. A worker never waits for another pool: a login reads the account on the
+/// database pool, returns `Step::then(Pool::hash, ...)` for the password check, which returns
+/// `Step::then(Pool::db, ...)` for the writes. Each hand-over can be refused (queue full):
+/// the client gets 503 + Retry-After at once.
+class Step {
+ public:
+  Step(Response r) : response_(std::move(r)) {}
+  static Step then(Pool pool, std::function<Step()> next) { return Step(pool, std::move(next)); }
+
+  bool done() const { return response_.has_value(); }
+  Response& response() { return *response_; }
+  Pool pool() const { return pool_; }
+  std::function<Step()>& next() { return next_; }
+
+ private:
+  Step(Pool pool, std::function<Step()> next) : pool_(pool), next_(std::move(next)) {}
+  std::optional<Response> response_;
+  Pool pool_ = Pool::db;
+  std::function<Step()> next_;
+};
+using StagedHandler = std::function<Step(Request&)>;
 /// Optional fast path tried on the IO thread first; nullopt means "run the full handler".
 using FastPath = std::function<std::optional<Response>(Request&)>;
 /// How a route answers the refusals the server makes before its handler runs (undecodable
@@ -30,9 +53,13 @@ struct Route {
   std::string method;
   std::string pattern;  // e.g. /api/v1/auth/sessions/{id}
   Pool pool = Pool::db;
-  Handler handler;
+  Handler handler;        // runs to the end on `pool`
+  StagedHandler staged;   // or: starts on `pool`, may continue on others (exactly one is set)
   FastPath fast_path;
   Refusal refuse;
+  /// A staged route that will need this pool later (a login needs the hashing pool): while
+  /// that pool's queue is full the request is refused at once, before any other work.
+  std::optional<Pool> admit_only_if_free;
   std::string summary;
   std::vector<std::string> segments;  // split pattern
 };
@@ -51,6 +78,8 @@ class Router {
   Route& post(std::string p, Pool pool, Handler h, std::string s = {}) { return add("POST", std::move(p), pool, std::move(h), std::move(s)); }
   Route& patch(std::string p, Pool pool, Handler h, std::string s = {}) { return add("PATCH", std::move(p), pool, std::move(h), std::move(s)); }
   Route& del(std::string p, Pool pool, Handler h, std::string s = {}) { return add("DELETE", std::move(p), pool, std::move(h), std::move(s)); }
+
+  Route& add_staged(std::string method, std::string pattern, Pool pool, StagedHandler h, std::string summary = {});
 
   /// Literal segments win over parameters, whatever the registration order.
   Match match(std::string_view method, std::string_view path) const;

@@ -42,14 +42,15 @@ struct Server::Impl {
 
   // Runs `fn` on a worker pool and resumes on the connection's executor. nullopt when the
   // pool's queue is full.
-  awaitable<std::optional<Response>> offload(WorkerPool& pool, std::function<Response()> fn) {
+  // Runs `fn` on `pool` and resumes on this IO thread; nullopt when the pool's queue is full.
+  template <class T>
+  awaitable<std::optional<T>> offload(WorkerPool& pool, std::function<T()> fn) {
     auto ex = co_await asio::this_coro::executor;
-    co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
-                                            void(std::optional<Response>)>(
-        [&pool, ex](auto handler, std::function<Response()> job) {
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<T>)>(
+        [&pool, ex](auto handler, std::function<T()> job) {
           auto h = std::make_shared<decltype(handler)>(std::move(handler));
           bool queued = pool.try_submit([h, ex, job = std::move(job)]() mutable {
-            std::optional<Response> r = job();
+            std::optional<T> r = job();
             asio::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
           });
           if (!queued) asio::post(ex, [h]() mutable { (*h)(std::nullopt); });
@@ -74,14 +75,43 @@ struct Server::Impl {
     return r;
   }
 
-  static Response guarded(const Route& route, Request& req) {
+  // Runs one piece of a handler; an exception that escapes it is a bug: logged, answered 500.
+  template <class F>
+  static auto guarded(const Route& route, Request& req, F&& f) -> decltype(f()) {
     try {
-      return route.handler(req);
+      return f();
     } catch (const std::exception& ex) {
       log::error("unhandled exception", {{"request_id", req.request_id}, {"route", route.pattern},
                                          {"error", ex.what()}});
       return error_response(req, Errc::internal, "Internal server error");
     }
+  }
+
+  WorkerPool& pool_of(Pool p) { return p == Pool::hash ? hash_pool : db_pool; }
+
+  static Error busy() {
+    Error e = Error::make(Errc::unavailable, "Server busy, retry shortly");
+    e.retry_after = 1;
+    return e;
+  }
+
+  // A staged handler: each step runs on the pool the previous one named; no worker waits
+  // for another pool, and a full queue at any hand-over is an immediate 503.
+  awaitable<Response> run_staged(const Route& route, Request& req) {
+    Step step = Step::then(route.pool, [&route, &req] { return route.staged(req); });
+    while (!step.done()) {
+      std::function<Step()> job = [&route, &req, next = std::move(step.next())] {
+        return guarded(route, req, next);
+      };
+      if (step.pool() == Pool::io) {
+        step = job();
+        continue;
+      }
+      auto r = co_await offload<Step>(pool_of(step.pool()), std::move(job));
+      if (!r) co_return refusal(route, req, busy());
+      step = std::move(*r);
+    }
+    co_return std::move(step.response());
   }
 
   awaitable<Response> dispatch(Request& req) {
@@ -109,13 +139,14 @@ struct Server::Impl {
         log::error("fast path exception", {{"request_id", req.request_id}, {"error", ex.what()}});
       }
     }
-    if (route.pool == Pool::io) co_return guarded(route, req);
-    WorkerPool& pool = route.pool == Pool::hash ? hash_pool : db_pool;
-    auto r = co_await offload(pool, [&route, &req] { return guarded(route, req); });
+    if (route.admit_only_if_free && pool_of(*route.admit_only_if_free).full())
+      co_return refusal(route, req, busy());  // e.g. a login while the hashing queue is full
+    if (route.staged) co_return co_await run_staged(route, req);
+    auto handle = [&route, &req] { return guarded(route, req, [&] { return route.handler(req); }); };
+    if (route.pool == Pool::io) co_return handle();
+    auto r = co_await offload<Response>(pool_of(route.pool), handle);
     if (r) co_return std::move(*r);
-    Error busy = Error::make(Errc::unavailable, "Server busy, retry shortly");
-    busy.retry_after = 1;
-    co_return refusal(route, req, busy);
+    co_return refusal(route, req, busy());
   }
 
   static Response refusal(const Route& route, const Request& req, const Error& e) {

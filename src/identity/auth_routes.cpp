@@ -1,6 +1,7 @@
 #include <boost/json.hpp>
 
 #include "http/envelope.hpp"
+#include "identity/login_steps.hpp"
 #include "identity/password_policy.hpp"
 #include "identity/routes.hpp"
 
@@ -76,9 +77,9 @@ void register_auth_routes(http::Router& r, IdentityApi api) {
                        "If that address belongs to an unverified account, a new verification mail is on its way");
   }, "Send a new verification mail");
 
-  // Runs on the database pool; only the password check itself goes to the hashing pool, so
-  // hashing threads do nothing but hash.
-  r.post("/api/v1/auth/login", Pool::db, [api](Request& req) {
+  // Staged: the lookup and the writes on the database pool, the password check on the
+  // hashing pool (identity/login_steps.hpp).
+  r.add_staged("POST", "/api/v1/auth/login", Pool::db, [api](Request& req) -> http::Step {
     auto body = http::parse_json_object(req);
     if (!body) return error_response(req, body.error());
     http::Fields f(*body);
@@ -92,10 +93,11 @@ void register_auth_routes(http::Router& r, IdentityApi api) {
     // Over-long passwords are refused before any hashing work.
     if (utf8_length(*password) > static_cast<std::size_t>(api.cfg.password_max_length))
       return error_response(req, Error::make(Errc::authentication, "Invalid credentials"));
-    auto t = api.sessions.login(*id, *password, origin_of(req));
-    if (!t) return error_response(req, t.error());
-    return tokens_response(req, *t, "Logged in");
-  }, "Log in with email or username and password");
+    return login_steps(api.sessions, *id, std::move(*password), origin_of(req), [&req](Result<TokenPair> t) {
+      if (!t) return error_response(req, t.error());
+      return tokens_response(req, *t, "Logged in");
+    });
+  }, "Log in with email or username and password").admit_only_if_free = Pool::hash;
 
   r.post("/api/v1/auth/refresh", Pool::db, [api](Request& req) {
     auto body = http::parse_json_object(req);

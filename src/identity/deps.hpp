@@ -5,7 +5,6 @@
 
 #include "core/config.hpp"
 #include "core/rate_limiter.hpp"
-#include "core/worker_pool.hpp"
 #include "crypto/password.hpp"
 #include "events/audit.hpp"
 #include "events/prehooks.hpp"
@@ -29,9 +28,6 @@ struct Deps {
   /// Called after a change that affects authorization decisions (e.g. account deletion),
   /// so cached decisions are dropped.
   std::function<void()> authz_changed;
-  /// Where password checks run when a request arrives on another pool (login runs its SQL
-  /// on the database pool and only the hash here). nullptr: run inline (CLI).
-  WorkerPool* hashing = nullptr;
 };
 
 /// Lower-cased, trimmed email or username used for lookups and uniqueness.

@@ -35,41 +35,52 @@ TokenPair SessionService::start_session(store::Conn& c, const User& u, const Ori
 
 Result<TokenPair> SessionService::login(const std::string& login, const std::string& password,
                                         const Origin& o) {
-  std::string key = normalize_login(login);
+  auto attempt = begin_login(login, o);
+  if (!attempt) return attempt.error();
+  return finish_login(*attempt, check_password(*attempt, password), o);
+}
+
+Result<LoginAttempt> SessionService::begin_login(const std::string& login, const Origin& o) {
+  LoginAttempt a;
+  a.login = normalize_login(login);
   if (auto s = rate_limit(d_.limiter, RateLimiter::address_key("login-ip", o.ip), d_.cfg.rl_login_ip); !s) return s.error();
-  int64_t now = now_seconds();
-  auto user = d_.db.with([&](store::Conn& c) { return sql::user_by_login(c, key); });
+  a.started_at = now_seconds();
+  a.user = d_.db.with([&](store::Conn& c) { return sql::user_by_login(c, a.login); });
   // Per-account bucket, keyed by the account the login resolved to (any spelling of it
   // shares one bucket), charged on failures only but checked before any hashing.
-  std::string account_key = user ? "login-account:" + user->id : "login-unknown:" + key;
-  if (int wait = d_.limiter.peek(account_key, d_.cfg.rl_login_account); wait > 0) {
+  a.account_key = a.user ? "login-account:" + a.user->id : "login-unknown:" + a.login;
+  if (int wait = d_.limiter.peek(a.account_key, d_.cfg.rl_login_account); wait > 0) {
     Error e = Error::make(Errc::rate_limited, "Too many failed attempts for this account, retry later");
     e.retry_after = wait;
     e.details["retry_after"] = wait;
     return e;
   }
+  return a;
+}
 
-  auto verify = [&]() {
-    if (user && !user->password_hash.empty()) return d_.hasher.verify(password, user->password_hash);
+PasswordVerdict SessionService::check_password(const LoginAttempt& a, const std::string& password) const {
+  PasswordVerdict v;
+  if (a.user && !a.user->password_hash.empty()) {
+    v.check = d_.hasher.verify(password, a.user->password_hash);
+    if (v.check.ok && v.check.needs_rehash) v.new_hash = d_.hasher.hash(password);
+  } else {
     d_.hasher.verify_dummy(password);  // same cost as a real check: no timing oracle
-    return crypto::PasswordCheck{};
-  };
-  auto checked = d_.hashing ? d_.hashing->run_and_wait(verify) : std::optional(verify());
-  if (!checked) {
-    Error busy = Error::make(Errc::unavailable, "Server busy, retry shortly");
-    busy.retry_after = 1;
-    return busy;
   }
-  crypto::PasswordCheck check = *checked;
-  bool ok = user && check.ok && !user->deleted;
+  return v;
+}
+
+Result<TokenPair> SessionService::finish_login(const LoginAttempt& a, const PasswordVerdict& v, const Origin& o) {
+  int64_t now = a.started_at;
+  std::optional<User> user = a.user;  // a copy: its last login is set below
+  bool ok = user && v.check.ok && !user->deleted;
   if (!ok) {
-    d_.limiter.take(account_key, d_.cfg.rl_login_account);
+    d_.limiter.take(a.account_key, d_.cfg.rl_login_account);
     metrics().count("gatehouse_logins_total", "result=\"failure\"");
     d_.db.with([&](store::Conn& c) {
       auto e = audit_event(o, "auth.login", user ? std::optional(user->id) : std::nullopt);
       e.outcome = "failure";
       e.details["reason"] = !user ? "unknown_account" : user->deleted ? "deleted_account" : "bad_password";
-      if (!user) e.details["login"] = key.substr(0, 254);
+      if (!user) e.details["login"] = a.login.substr(0, 254);
       events::record(c, e, now);
     });
     return invalid_credentials();
@@ -111,15 +122,14 @@ Result<TokenPair> SessionService::login(const std::string& login, const std::str
     });
     return veto.error();
   }
-  std::string new_hash = check.needs_rehash ? d_.hasher.hash(password) : std::string{};
   std::vector<std::string> evicted;
   TokenPair pair = d_.db.transaction([&](store::Conn& c) {
-    if (!new_hash.empty()) sql::set_password_hash(c, user->id, new_hash, now);
+    if (!v.new_hash.empty()) sql::set_password_hash(c, user->id, v.new_hash, now);
     sql::set_last_login(c, user->id, now);
     user->last_login_at = now;
     TokenPair p = start_session(c, *user, o, now, evicted);
     auto e = audit_event(o, "auth.login", user->id, p.session_id);
-    if (!new_hash.empty()) e.details["rehashed"] = true;
+    if (!v.new_hash.empty()) e.details["rehashed"] = true;
     events::record(c, e, now);
     return p;
   });

@@ -72,8 +72,19 @@ class Provider {
   AuthorizeOutcome authorize(AuthorizeRequest& r, const std::optional<Browser>& browser,
                              std::optional<bool> consent_given, bool remember_consent, bool fresh_login);
 
-  /// Token endpoint. Returns the JSON body (success or error) and the HTTP status.
+  /// Token endpoint. Returns the JSON body (success or error) and the HTTP status. The
+  /// password grant runs inline here; the route uses its two halves below instead.
   std::pair<int, boost::json::object> token(const http::Request& req, const Form& form, const identity::Origin& o);
+  /// The password grant (RFC 6749 §4.3) in two halves around the password check, so the
+  /// route can run that check on the hashing pool (identity/login_steps.hpp): the client and
+  /// scope first, the grant and its tokens after.
+  struct PasswordGrant {
+    std::shared_ptr<const Client> client;
+    std::string scope;
+  };
+  OResult<PasswordGrant> password_grant_begin(const http::Request& req, const Form& form);
+  std::pair<int, boost::json::object> password_grant_finish(const PasswordGrant& g,
+                                                            const Result<identity::TokenPair>& login);
   /// client_credentials without the database, for the IO thread; nullopt when not possible.
   std::optional<std::pair<int, boost::json::object>> token_fast(const http::Request& req, const Form& form);
   std::pair<int, boost::json::object> introspect(const http::Request& req, const Form& form, bool cached_only, bool* needs_db);
@@ -106,7 +117,9 @@ class Provider {
   std::pair<int, boost::json::object> grant_refresh(const Client& c, const Form& f);
   std::pair<int, boost::json::object> grant_client_credentials(const Client& c, const Form& f);
   std::pair<int, boost::json::object> grant_device(const Client& c, const Form& f);
-  std::pair<int, boost::json::object> grant_password(const Client& c, const Form& f, const identity::Origin& o);
+  /// The checks every grant shares: grant_type known and enabled, the client authenticated
+  /// and allowed to use it.
+  OResult<std::shared_ptr<const Client>> token_client(const http::Request& req, const Form& form);
 
   const Config& cfg_;
   store::Database& db_;

@@ -265,18 +265,23 @@ std::pair<int, json::object> Provider::grant_device(const Client& c, const Form&
                         std::nullopt, true);
 }
 
-std::pair<int, json::object> Provider::grant_password(const Client& c, const Form& f, const identity::Origin& o) {
-  if (!cfg_.oauth_password_grant)
-    return oauth_error_body(err("unsupported_grant_type", "The password grant is disabled on this server"));
-  auto scope = get(f, "scope");
-  for (auto& s : split_scope(scope))
-    if (!c.allows_scope(s)) return oauth_error_body(err("invalid_scope", "Scope not allowed: " + s));
-  auto pair = sessions_.login(get(f, "username"), get(f, "password"), o);
-  if (!pair) return oauth_error_body(err("invalid_grant", "Invalid resource owner credentials"));
+OResult<Provider::PasswordGrant> Provider::password_grant_begin(const http::Request& req, const Form& form) {
+  if (get(form, "grant_type") != "password") return err("invalid_request", "grant_type must be password");
+  auto client = token_client(req, form);
+  if (!client) return *client.error;
+  PasswordGrant g{*client.value, get(form, "scope")};
+  for (auto& s : split_scope(g.scope))
+    if (!g.client->allows_scope(s)) return err("invalid_scope", "Scope not allowed: " + s);
+  return g;
+}
+
+std::pair<int, json::object> Provider::password_grant_finish(const PasswordGrant& g,
+                                                             const Result<identity::TokenPair>& login) {
+  if (!login) return oauth_error_body(err("invalid_grant", "Invalid resource owner credentials"));
   std::string grant_id = new_uuid();
   int64_t now = now_seconds();
-  db_.with([&](store::Conn& conn) { sql::insert_grant(conn, grant_id, c.id, pair->user.id, pair->session_id, scope, now); });
-  return issue_for_user(c, pair->user.id, scope, grant_id, pair->session_id, now, std::nullopt, true);
+  db_.with([&](store::Conn& conn) { sql::insert_grant(conn, grant_id, g.client->id, login->user.id, login->session_id, g.scope, now); });
+  return issue_for_user(*g.client, login->user.id, g.scope, grant_id, login->session_id, now, std::nullopt, true);
 }
 
 std::optional<std::pair<int, json::object>> Provider::token_fast(const http::Request& req, const Form& form) {
@@ -290,23 +295,34 @@ std::optional<std::pair<int, json::object>> Provider::token_fast(const http::Req
   return grant_client_credentials(**client.value, form);
 }
 
-std::pair<int, json::object> Provider::token(const http::Request& req, const Form& form, const identity::Origin& o) {
+OResult<std::shared_ptr<const Client>> Provider::token_client(const http::Request& req, const Form& form) {
   std::string grant = get(form, "grant_type");
-  if (grant.empty()) return oauth_error_body(err("invalid_request", "grant_type is required"));
+  if (grant.empty()) return err("invalid_request", "grant_type is required");
   bool needs_db = false;
   auto client = authenticate_client(req, form, false, &needs_db);
-  if (!client) return oauth_error_body(*client.error);
-  const Client& c = **client.value;
+  if (!client) return *client.error;
   static const std::vector<std::string> known = {"authorization_code", "refresh_token", "client_credentials",
                                                  "urn:ietf:params:oauth:grant-type:device_code", "password"};
-  if (!has(known, grant)) return oauth_error_body(err("unsupported_grant_type", "Unsupported grant_type"));
+  if (!has(known, grant)) return err("unsupported_grant_type", "Unsupported grant_type");
   if (grant == "password" && !cfg_.oauth_password_grant)
-    return oauth_error_body(err("unsupported_grant_type", "The password grant is disabled on this server"));
-  if (!c.allows_grant(grant)) return oauth_error_body(err("unauthorized_client", "Client may not use this grant type"));
+    return err("unsupported_grant_type", "The password grant is disabled on this server");
+  if (!(*client.value)->allows_grant(grant)) return err("unauthorized_client", "Client may not use this grant type");
+  return *client.value;
+}
+
+std::pair<int, json::object> Provider::token(const http::Request& req, const Form& form, const identity::Origin& o) {
+  std::string grant = get(form, "grant_type");
+  if (grant == "password") {
+    auto g = password_grant_begin(req, form);
+    if (!g) return oauth_error_body(*g.error);
+    return password_grant_finish(*g.value, sessions_.login(get(form, "username"), get(form, "password"), o));
+  }
+  auto client = token_client(req, form);
+  if (!client) return oauth_error_body(*client.error);
+  const Client& c = **client.value;
   if (grant == "authorization_code") return grant_code(c, form);
   if (grant == "refresh_token") return grant_refresh(c, form);
   if (grant == "client_credentials") return grant_client_credentials(c, form);
-  if (grant == "password") return grant_password(c, form, o);
   return grant_device(c, form);
 }
 

@@ -7,6 +7,7 @@
 #include "core/random.hpp"
 #include "http/envelope.hpp"
 #include "http/form.hpp"
+#include "identity/login_steps.hpp"
 #include "ui/pages.hpp"
 
 namespace gatehouse::oidc {
@@ -161,11 +162,27 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
   r.get("/oauth2/authorize", Pool::db, authorize, "Authorization endpoint (code flow, PKCE S256)");
   r.post("/oauth2/authorize", Pool::db, authorize, "Authorization endpoint (form-encoded request)");
 
-  auto token = [api](Request& req) mutable {
+  // Staged for the password grant (the password check on the hashing pool); every other
+  // grant answers in its first step.
+  auto token = [api](Request& req) mutable -> http::Step {
     auto form = http::form_of(req);
     if (!form) return json_answer(400, {{"error", "invalid_request"}, {"error_description", form.error().public_message}});
-    auto [status, body] = api.provider.token(req, *form, {req.client_ip, req.user_agent(), req.request_id});
-    return json_answer(status, body, !req.header("authorization").empty());
+    identity::Origin origin{req.client_ip, req.user_agent(), req.request_id};
+    bool basic = !req.header("authorization").empty();
+    if (form->count("grant_type") && form->at("grant_type") == "password") {
+      auto grant = api.provider.password_grant_begin(req, *form);
+      if (!grant) {
+        auto [status, body] = oauth_error_body(*grant.error);
+        return json_answer(status, body, basic);
+      }
+      auto answer = [api, g = *grant.value, basic](Result<identity::TokenPair> login) mutable {
+        auto [status, body] = api.provider.password_grant_finish(g, login);
+        return json_answer(status, body, basic);
+      };
+      return identity::login_steps(api.sessions, (*form)["username"], (*form)["password"], origin, std::move(answer));
+    }
+    auto [status, body] = api.provider.token(req, *form, origin);
+    return json_answer(status, body, basic);
   };
   auto token_fast = [api](Request& req) mutable -> std::optional<Response> {
     auto form = http::form_of(req);
@@ -174,7 +191,7 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
     if (!out) return std::nullopt;
     return json_answer(out->first, out->second, !req.header("authorization").empty());
   };
-  auto& token_route = r.post("/oauth2/token", Pool::db, token, "Token endpoint");
+  auto& token_route = r.add_staged("POST", "/oauth2/token", Pool::db, token, "Token endpoint");
   token_route.fast_path = token_fast;
   token_route.refuse = oauth_refusal;
 

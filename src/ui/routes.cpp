@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "core/clock.hpp"
+#include "events/audit.hpp"
 #include "http/form.hpp"
+#include "identity/login_steps.hpp"
 #include "identity/password_policy.hpp"
+#include "identity/routes.hpp"
 #include "oidc/routes.hpp"
 #include "oidc/store.hpp"
-#include "identity/routes.hpp"
-#include "events/audit.hpp"
-#include "core/clock.hpp"
 #include "ui/pages.hpp"
 
 namespace gatehouse::oidc {
@@ -87,27 +88,30 @@ void register_ui_routes(http::Router& r, OidcApi api) {
     });
   }, "Sign-in page");
 
-  r.post("/ui/login", Pool::db, [api](Request& req) mutable {
+  r.add_staged("POST", "/ui/login", Pool::db, [api](Request& req) mutable -> http::Step {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
     if (!ui::csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
     std::string back = safe_return(field(*form, "return_to"));
-    auto t = api.sessions.login(field(*form, "login"), field(*form, "password"),
-                                {req.client_ip, req.user_agent(), req.request_id});
-    if (!t) {
-      ui::FormContext f;
-      f.hidden["return_to"] = back;
-      f.error = t.error().code == Errc::authentication ? "Wrong email/username or password." : t.error().public_message;
-      int status = t.error().code == Errc::rate_limited ? 429 : t.error().code == Errc::authorization ? 403 : 401;
-      Response res = page(api, req, status, f, [&](auto& ctx) { return ui::login_page(api.cfg, ctx, field(*form, "login")); });
-      if (t.error().retry_after) res.set_header("Retry-After", std::to_string(t.error().retry_after));
+    std::string login = field(*form, "login");
+    auto answer = [api, &req, back, login](Result<identity::TokenPair> t) mutable {
+      if (!t) {
+        ui::FormContext f;
+        f.hidden["return_to"] = back;
+        f.error = t.error().code == Errc::authentication ? "Wrong email/username or password." : t.error().public_message;
+        int status = t.error().code == Errc::rate_limited ? 429 : t.error().code == Errc::authorization ? 403 : 401;
+        Response res = page(api, req, status, f, [&](auto& ctx) { return ui::login_page(api.cfg, ctx, login); });
+        if (t.error().retry_after) res.set_header("Retry-After", std::to_string(t.error().retry_after));
+        return res;
+      }
+      if (auto handle = PendingRequests::handle_in(back); !handle.empty()) api.pending.signed_in(handle, t->session_id);
+      Response res = see_other(back);
+      res.set_header("Set-Cookie", api.browsers.start(t->session_id, t->user.id, *t->user.last_login_at));
       return res;
-    }
-    if (auto handle = PendingRequests::handle_in(back); !handle.empty()) api.pending.signed_in(handle, t->session_id);
-    Response res = see_other(back);
-    res.set_header("Set-Cookie", api.browsers.start(t->session_id, t->user.id, *t->user.last_login_at));
-    return res;
-  }, "Sign in (form post)");
+    };
+    return identity::login_steps(api.sessions, login, field(*form, "password"),
+                                 {req.client_ip, req.user_agent(), req.request_id}, std::move(answer));
+  }, "Sign in (form post)").admit_only_if_free = Pool::hash;
 
   r.get("/ui/register", Pool::db, [api](Request& req) mutable {
     ui::FormContext f;

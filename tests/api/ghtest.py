@@ -84,6 +84,7 @@ BASE_ENV = {
     "GATEHOUSE_RATE_LIMIT_INVITE_ORG": GENEROUS,
     "GATEHOUSE_IO_THREADS": "2",
     "GATEHOUSE_HASH_THREADS": "2",
+    "GATEHOUSE_HASH_QUEUE_LIMIT": "64",  # tests fire logins in parallel; test_admission.py tests the short queue
 }
 
 USER_AGENT = "gatehouse-api-tests/1.0"
