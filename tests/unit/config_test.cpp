@@ -191,7 +191,7 @@ TEST_F(ConfigTest, ConfigFileProblemsAreReported) {
 
 TEST_F(ConfigTest, InvalidValuesAreAllReported) {
   env("GATEHOUSE_DB_THREADS", "abc");
-  env("GATEHOUSE_HASH_QUEUE_LIMIT", "0");
+  env("GATEHOUSE_HASH_QUEUE_LIMIT", "-1");
   env("GATEHOUSE_ACCESS_TOKEN_TTL", "5");
   env("GATEHOUSE_TRUST_PROXY", "maybe");
   env("GATEHOUSE_RATE_LIMIT_LOGIN_IP", "10");
