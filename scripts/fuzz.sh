@@ -8,7 +8,8 @@
 #                              is kept in $FUZZ_BUILD_DIR/corpus/<target> across runs
 #   scripts/fuzz.sh --smoke    FUZZ_SECONDS (default 4) per target from the seeds alone
 #                              (fresh corpus, fixed -seed): the stage in scripts/run-tests.sh
-# Env: FUZZ_TARGETS="jws form" picks targets; FUZZ_SEED fixes libFuzzer's seed;
+# Env: FUZZ_TARGETS="jws form" picks targets; FUZZ_SEED fixes libFuzzer's seed; FUZZ_RUNS=N
+# runs each target for N executions instead of a time (e.g. 10000000 for the 10^7 goal);
 # GATEHOUSE_FUZZ_STRICT=1 adds the strict checks (tests/fuzz/README.md).
 # Crashing inputs land in $FUZZ_BUILD_DIR/fuzz-artifacts/; reproduce one with
 #   $FUZZ_BUILD_DIR/tests/fuzz/fuzz_<target> <file>
@@ -54,8 +55,9 @@ for t in "${targets[@]}"; do
   log="$logs/$t.log"
   before=$(find "$artifacts" -name "$t-*" 2>/dev/null | wc -l)
   start=$SECONDS
+  if [ -n "${FUZZ_RUNS:-}" ]; then limit="-runs=$FUZZ_RUNS"; else limit="-max_total_time=$seconds"; fi
   nice -n 10 "$BUILD/tests/fuzz/fuzz_$t" "$work" "$SEEDS/$t" \
-    -max_total_time="$seconds" -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 \
+    "$limit" -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 \
     -seed="$seed" -print_final_stats=1 -artifact_prefix="$artifacts/$t-" >"$log" 2>&1
   rc=$?
   took=$((SECONDS - start))

@@ -261,6 +261,11 @@ std::shared_ptr<const Client> Clients::find(const std::string& id) {
 
 void Clients::forget(const std::string& id) { cache_.erase(id); }
 
+std::shared_ptr<const Client> Clients::reload(const std::string& id) {
+  forget(id);
+  return find(id);
+}
+
 Credentials credentials_of(const http::Request& req, const std::map<std::string, std::string>& form) {
   Credentials c;
   int methods = 0;

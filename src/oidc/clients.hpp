@@ -76,6 +76,9 @@ class Clients {
   std::shared_ptr<const Client> find(const std::string& id);
   /// Cache-only lookup for the IO thread.
   std::shared_ptr<const Client> find_cached(const std::string& id);
+  /// Read from the database, replacing the cached entry: for a cached client that refused a
+  /// secret, which another process (the CLI) may have rotated meanwhile.
+  std::shared_ptr<const Client> reload(const std::string& id);
 
   bool secret_matches(const Client& c, const std::string& secret) const;
 

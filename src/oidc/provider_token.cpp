@@ -50,7 +50,9 @@ OResult<std::shared_ptr<const Client>> Provider::authenticate_client(const http:
   auto creds = credentials_of(req, form);
   if (creds.conflicting) return err("invalid_request", "Use exactly one client authentication method");
   if (creds.client_id.empty()) return err("invalid_client", "Client authentication failed", 401);
-  auto client = cached_only ? clients_.find_cached(creds.client_id) : clients_.find(creds.client_id);
+  auto client = clients_.find_cached(creds.client_id);
+  bool from_cache = client != nullptr;
+  if (!client && !cached_only) client = clients_.find(creds.client_id);
   if (!client) {
     if (cached_only) *needs_db = true;
     return err("invalid_client", "Client authentication failed", 401);
@@ -97,7 +99,16 @@ OResult<std::shared_ptr<const Client>> Provider::authenticate_client(const http:
       return err("invalid_client", "Client assertion replayed", 401);
     return client;
   }
-  if (!creds.secret || !clients_.secret_matches(*client, *creds.secret))
+  if (!creds.secret) return err("invalid_client", "Client authentication failed", 401);
+  if (clients_.secret_matches(*client, *creds.secret)) return client;
+  if (!from_cache) return err("invalid_client", "Client authentication failed", 401);
+  // The cached entry may predate a rotation made by another process: the database decides.
+  if (cached_only) {
+    *needs_db = true;
+    return err("invalid_client", "Client authentication failed", 401);
+  }
+  client = clients_.reload(creds.client_id);
+  if (!client || client->auth_method != creds.method || !clients_.secret_matches(*client, *creds.secret))
     return err("invalid_client", "Client authentication failed", 401);
   return client;
 }

@@ -184,7 +184,6 @@ def test_delete(srv, admin, owner, svc):
 def test_expiry(srv, owner, svc):
     t = new_app_token(owner, svc["id"], expires_in=1)
     assert t["expires_at"] is not None and t["active"] is True
-    assert validate(srv, t["token"]).status_code in (200, 401)  # may already be past if slow
     time.sleep(2.1)
     b = assert_error(validate(srv, t["token"]), 401)
     assert "expired" in b["message"].lower()

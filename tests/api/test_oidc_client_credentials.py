@@ -163,8 +163,10 @@ def test_revocation_requires_client_auth(srv, svc):
 
 def test_machine_token_is_not_for_userinfo(srv, svc):
     r = userinfo(srv, cc_token(srv, svc)["access_token"])
-    assert r.status_code in (401, 403), r.text
-    assert r.json()["error"] in ("insufficient_scope", "invalid_token")
+    # RFC 6750 §3.1: a valid token without the openid scope is insufficient_scope (403).
+    assert r.status_code == 403, r.text
+    assert r.json()["error"] == "insufficient_scope"
+    assert 'error="insufficient_scope"' in r.headers["WWW-Authenticate"]
 
 
 def test_client_not_allowed_client_credentials(srv):

@@ -231,8 +231,6 @@ def test_userinfo_two_token_methods(srv, rp):
     assert r.json()["error"] == "invalid_request"
 
 
-@pytest.mark.xfail(strict=False, reason="docs/api.md: the token request must still send redirect_uri; RFC 6749 "
-                                        "§4.1.3 requires it only if it was in the authorization request")
 def test_omitted_redirect_uri(srv):
     c = cli_client(srv, scopes="profile email")
     params, verifier = auth_params(c, scope="email")

@@ -76,8 +76,9 @@ def test_forgot_account_limit(server_factory):
     unknown = [s.post(f"{API}/password/forgot", json={"email": ghost}) for _ in range(5)]
     # Same observable behaviour for both (no enumeration), and never more than 3 mails.
     assert [r.status_code for r in known] == [r.status_code for r in unknown]
-    assert [r.status_code for r in known][:3] == [200, 200, 200]
-    assert all(r.status_code in (200, 429) for r in known)
+    # The per-account limit stops the mail, not the answer: a 429 would tell that the
+    # address has an account.
+    assert [r.status_code for r in known] == [200] * 5
     assert len(s.mails(to=u.email, subject="Reset your password")) == 3
     for r in known:
         if r.status_code == 429:
