@@ -14,7 +14,7 @@ export GATEHOUSE_DATA_DIR=$DIR GATEHOUSE_LISTEN=127.0.0.1:$PORT GATEHOUSE_RATE_L
        GATEHOUSE_MAX_SESSIONS_PER_USER=0 GATEHOUSE_ACCESS_LOG=${BENCH_ACCESS_LOG:-false}
 URL=http://127.0.0.1:$PORT
 PID=""
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; cp "$DIR/server.log" /tmp/gatehouse-bench-server.log 2>/dev/null; rm -rf "$DIR"; }
+cleanup() { [ -n "${NGINX_PID:-}" ] && kill "$NGINX_PID" 2>/dev/null; [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; cp "$DIR/server.log" /tmp/gatehouse-bench-server.log 2>/dev/null; rm -rf "$DIR"; }
 trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
@@ -84,6 +84,42 @@ EMAIL=$EMAIL PASSWORD=$PASSWORD run "POST /api/v1/auth/login" 16 -s bench/login.
 TOKENS_FILE=$DIR/refresh_tokens TOKENS_PER_THREAD=$((TOKENS_REFRESH / 2)) \
   run "POST /api/v1/auth/refresh" $CONNS_REFRESH -s bench/refresh.lua "$URL/api/v1/auth/refresh"
 LOADED_RSS_KB=$(ps -o rss= -p "$PID" | tr -d ' ')
+
+# Ratios to a reference on the same machine in the same run: one nginx worker answering a
+# static 200. wrk -t1 -c32, RATIO_RUNS runs of RATIO_SECONDS each, the scenarios interleaved
+# so that drift of the shared VM hits all of them alike; medians with min-max.
+RATIO_RUNS=${RATIO_RUNS:-5}
+RATIO_SECONDS=${RATIO_SECONDS:-5}
+NGINX_PORT=$((PORT + 1))
+mkdir -p "$DIR/nginx/logs"
+cat > "$DIR/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $DIR/nginx/nginx.pid;
+error_log $DIR/nginx/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server { listen 127.0.0.1:$NGINX_PORT; location / { return 200 "ok\n"; } }
+}
+NGINX
+nginx -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" &
+NGINX_PID=$!
+until curl -sf "http://127.0.0.1:$NGINX_PORT/" > /dev/null; do sleep 0.01; done
+ratio_rps() { wrk -t1 -c32 -d"${RATIO_SECONDS}s" "$@" 2>&1 | awk '/Requests\/sec/ {print $2}'; }
+RATIO_NAMES=(nginx healthz me client_credentials introspect)
+for _ in $(seq "$RATIO_RUNS"); do
+  ratio_rps "http://127.0.0.1:$NGINX_PORT/" >> "$DIR/ratio_nginx"
+  ratio_rps "$URL/healthz" >> "$DIR/ratio_healthz"
+  TOKEN=$TOKEN ratio_rps -s bench/me.lua "$URL/api/v1/auth/me" >> "$DIR/ratio_me"
+  BASIC=$BASIC ratio_rps -s bench/client_credentials.lua "$URL/oauth2/token" >> "$DIR/ratio_client_credentials"
+  BASIC=$BASIC ACCESS=$ACCESS ratio_rps -s bench/introspect.lua "$URL/oauth2/introspect" >> "$DIR/ratio_introspect"
+done
+kill "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null || true
+median_of() { sort -g "$1" | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+min_of() { sort -g "$1" | head -1; }
+max_of() { sort -g "$1" | tail -1; }
+NGINX_MEDIAN=$(median_of "$DIR/ratio_nginx")
 HASH_THREADS=$(nproc)
 
 # Ceilings on this machine
@@ -124,6 +160,20 @@ echo "| measured parallel hashing ceiling (req/s)         | $PAR_CEIL |"
 echo "| ES256 sign / verify per s (openssl speed) | $es_sign / $es_verify |"
 echo "| Ed25519 sign / verify per s               | $ed_sign / $ed_verify |"
 echo "| RS256 sign / verify per s                 | $rsa_sign / $rsa_verify |"
+echo
+echo "Ratios to one nginx worker (static 200), wrk -t1 -c32, $RATIO_RUNS runs of ${RATIO_SECONDS}s, interleaved"
+echo
+echo "| scenario | median req/s | min–max | ratio (median) | ratio (min) | target |"
+echo "|---|---:|---:|---:|---:|---|"
+for n in "${RATIO_NAMES[@]}"; do
+  f="$DIR/ratio_$n"
+  case $n in
+    me) target="≥ 0.45×, min ≥ 0.40×" ;; client_credentials) target="≥ 0.30×" ;;
+    introspect) target="≥ 0.45×" ;; *) target="" ;;
+  esac
+  awk -v n="$n" -v med="$(median_of "$f")" -v lo="$(min_of "$f")" -v hi="$(max_of "$f")" -v ref="$NGINX_MEDIAN" -v t="$target" \
+    'BEGIN {printf "| %s | %.0f | %.0f–%.0f | %.2f× | %.2f× | %s |\n", n, med, lo, hi, med / ref, lo / ref, t}'
+done
 echo
 echo "start to ready on an existing database: ${STARTUP_MS} ms (includes process start; polled every 5 ms)"
 echo "RSS idle: $((IDLE_RSS_KB / 1024)) MiB; after the runs: $((LOADED_RSS_KB / 1024)) MiB"

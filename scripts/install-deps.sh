@@ -18,8 +18,9 @@ PACKAGES=(
   # browser tests (tests/browser: playwright-core drives Debian's chromium; Node.js >= 20 and
   # npm are required too, but Debian 12's nodejs is 18, too old, so they are not listed here)
   chromium
-  # benchmarks
-  wrk
+  # benchmarks (nginx-light: the static-200 reference bench/run.sh measures beside Gatehouse;
+  # its service is kept from starting, see below)
+  wrk nginx-light
   # fuzzing (tests/fuzz): clang and its libFuzzer runtime (clang_rt.fuzzer for -fsanitize=fuzzer)
   clang libclang-rt-14-dev
 )
@@ -45,4 +46,12 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
+# Debian starts a freshly installed nginx on port 80; the benchmark runs its own on loopback.
+# A policy-rc.d that refuses service starts (unless one exists already) keeps it stopped.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  trap '$SUDO rm -f "$policy"' EXIT
+fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

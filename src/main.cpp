@@ -321,7 +321,7 @@ int main(int argc, char** argv) {
   auto key_json = [](const identity::KeyInfo& k) {
     auto t = [](const std::optional<int64_t>& x) { return x ? json::value(iso8601(*x)) : json::value(nullptr); };
     return json::object{{"kid", k.kid}, {"alg", k.alg}, {"created_at", iso8601(k.created_at)},
-                        {"retired_at", t(k.retired_at)}, {"expires_at", t(k.expires_at)}, {"active", k.active}};
+                        {"signs_from", iso8601(k.signs_from)}, {"retired_at", t(k.retired_at)}, {"expires_at", t(k.expires_at)}, {"active", k.active}};
   };
   keys->add_subcommand("list", "List signing keys")->callback([&] {
     auto app = App::open(load_or_exit(g), true);
@@ -335,20 +335,25 @@ int main(int argc, char** argv) {
     print(g, a, human.substr(0, human.size() - 1));
   });
   std::string rotate_alg;
-  auto* rotate = keys->add_subcommand("rotate", "Retire the active key and create a new one");
+  bool rotate_now = false;
+  auto* rotate = keys->add_subcommand("rotate", "Create a new key; it signs after key_publish_ahead_seconds, the old one until then");
   rotate->add_option("--alg", rotate_alg, "ES256, EdDSA or RS256 (default: the configured token_alg)");
+  rotate->add_flag("--now", rotate_now, "Sign with the new key at once (a leaked key): relying parties "
+                                        "that cached the JWKS refuse new tokens until they fetch it again");
   rotate->callback([&] {
     auto app = App::open(load_or_exit(g), true);
     app->load_keys();
     auto alg = crypto::alg_from_name(rotate_alg.empty() ? app->cfg.token_alg : rotate_alg);
     if (!alg) { std::cerr << "gatehouse: --alg must be ES256, EdDSA or RS256\n"; std::exit(1); }
-    auto k = app->keys->rotate(*alg);
+    auto k = app->keys->rotate(*alg, rotate_now);
     app->db->with([&](store::Conn& c) {
       auto e = identity::audit_event(kCli, "keys.rotate", std::nullopt, k.kid);
       e.details["alg"] = k.alg;
+      e.details["signs_from"] = k.signs_from;
       events::record(c, e, now_seconds());
     });
-    print(g, key_json(k), "New signing key " + k.kid + " (" + k.alg + "); servers pick it up within 10 seconds");
+    print(g, key_json(k), "New signing key " + k.kid + " (" + k.alg + "), published now (servers pick it up within "
+                          "10 seconds), signing from " + iso8601(k.signs_from));
   });
 
   // config

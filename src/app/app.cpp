@@ -42,7 +42,7 @@ void App::load_keys() {
   // access token any client may get (oidc::kMaxAccessTtl, 1 day), not just the default.
   int64_t grace = std::max<int64_t>(cfg.access_token_ttl, oidc::kMaxAccessTtl) + cfg.token_leeway_seconds + 300;
   std::string master = identity::load_or_create_master_key(cfg);
-  keys = std::make_unique<identity::KeyRing>(*db, master, alg, grace);
+  keys = std::make_unique<identity::KeyRing>(*db, master, alg, grace, cfg.key_publish_ahead_seconds);
   keys->load();
   tokens = std::make_unique<identity::TokenService>(cfg, *keys, *db);
   accounts = std::make_unique<identity::AccountService>(deps());
@@ -166,7 +166,7 @@ int serve(App& app) {
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
       // Changes made by other nodes or the CLI reach cached decisions within 30 s.
       if (i % 120 == 119) app.generation.bump();
-      if (i % 40 == 39) {
+      if (i % 40 == 39 || app.keys->change_due()) {  // and when a published key starts to sign
         try { app.keys->load(); } catch (const std::exception& ex) { log::error("key reload failed", {{"error", ex.what()}}); }
       }
     }

@@ -112,6 +112,7 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
       {"access_token_ttl", INT(access_token_ttl, 10, 86400)},
       {"refresh_token_ttl", INT(refresh_token_ttl, 60, 365 * 86400)},
       {"token_leeway_seconds", INT(token_leeway_seconds, 0, 5)},
+      {"key_publish_ahead_seconds", INT(key_publish_ahead_seconds, 0, 86400)},
       {"refresh_reuse_grace_seconds", INT(refresh_reuse_grace_seconds, 0, 300)},
       {"max_sessions_per_user", INT(max_sessions_per_user, 0, 100000)},
       {"verify_token_ttl", INT(verify_token_ttl, 1, 30 * 86400)},

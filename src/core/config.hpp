@@ -64,6 +64,7 @@ struct Config {
   int access_token_ttl = 900;
   int refresh_token_ttl = 30 * 24 * 3600;
   int token_leeway_seconds = 5;             // our own clock: at most 5 (DESIGN.md §6)
+  int key_publish_ahead_seconds = 600;      // a rotated-in key is in the JWKS this long before it signs
   int refresh_reuse_grace_seconds = 5;
   int max_sessions_per_user = 10;          // 0: unlimited; oldest evicted past it
   int verify_token_ttl = 24 * 3600;

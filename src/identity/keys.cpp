@@ -52,18 +52,18 @@ std::string load_or_create_master_key(const Config& cfg) {
   return key;
 }
 
-KeyRing::KeyRing(store::Database& db, std::string master_key, crypto::Alg alg, int64_t grace)
+KeyRing::KeyRing(store::Database& db, std::string master_key, crypto::Alg alg, int64_t grace, int64_t ahead)
     : db_(db), seal_key_(crypto::hkdf_sha256(master_key, "gatehouse signing-key seal v1")),
-      legacy_key_(std::move(master_key)), alg_(alg), retire_grace_(grace) {}
+      legacy_key_(std::move(master_key)), alg_(alg), retire_grace_(grace), publish_ahead_(ahead) {}
 
-KeyInfo KeyRing::create_key(store::Conn& c, crypto::Alg alg, int64_t now) {
+KeyInfo KeyRing::create_key(store::Conn& c, crypto::Alg alg, int64_t now, int64_t signs_from) {
   std::string kid = crypto::base64url_encode(random_bytes(12));
   auto key = crypto::Jwk::generate(alg, kid);
   std::string sealed = crypto::base64_encode(crypto::aead_seal(seal_key_, key.private_pem(), kid));
-  c.query("INSERT INTO signing_keys (kid, alg, public_pem, private_sealed, created_at)"
-          " VALUES ($1, $2, $3, $4, $5)",
-          {kid, crypto::alg_name(alg), key.public_pem(), sealed, now});
-  return KeyInfo{kid, crypto::alg_name(alg), now, std::nullopt, std::nullopt, true};
+  c.query("INSERT INTO signing_keys (kid, alg, public_pem, private_sealed, created_at, signs_from)"
+          " VALUES ($1, $2, $3, $4, $5, $6)",
+          {kid, crypto::alg_name(alg), key.public_pem(), sealed, now, signs_from});
+  return KeyInfo{kid, crypto::alg_name(alg), now, signs_from, std::nullopt, std::nullopt, true};
 }
 
 void KeyRing::load() {
@@ -75,12 +75,20 @@ void KeyRing::load() {
     for (auto alg : {crypto::Alg::ES256, crypto::Alg::EdDSA, crypto::Alg::RS256}) {
       auto active = c.query("SELECT 1 FROM signing_keys WHERE alg = $1 AND retired_at IS NULL",
                             {crypto::alg_name(alg)});
-      if (active.empty()) create_key(c, alg, now);
+      if (active.empty()) create_key(c, alg, now, now);
     }
   });
   auto snap = std::make_shared<Snapshot>();
   json::array keys;
-  for (auto& r : db_.query("SELECT kid, alg, private_sealed, retired_at FROM signing_keys"
+  // Per algorithm, the signer is the newest key that still signs (not retired, or retiring
+  // later) and whose publish-ahead delay is over; without one, the oldest key that still
+  // signs (a rotation's two keys meet at one instant, so this only bridges clock steps).
+  std::map<crypto::Alg, std::shared_ptr<const crypto::Jwk>> fallback;
+  auto note_change = [&](int64_t at) {
+    if (at > now) snap->next_change_at = std::min(snap->next_change_at, at);
+  };
+  for (auto& r : db_.query("SELECT kid, alg, private_sealed, retired_at, COALESCE(signs_from, created_at)"
+                           " FROM signing_keys"
                            " WHERE expires_at IS NULL OR expires_at > $1 ORDER BY created_at DESC",
                            {now})) {
     std::string kid = r.str(0);
@@ -96,9 +104,17 @@ void KeyRing::load() {
     auto shared = std::make_shared<const crypto::Jwk>(std::move(*jwk));
     snap->keys.push_back(shared);
     keys.push_back(shared->public_json());
-    if (r.is_null(3) && !snap->by_alg.count(*alg)) snap->by_alg[*alg] = shared;
-    if (!snap->signer && *alg == alg_ && r.is_null(3)) snap->signer = shared;
+    auto retired_at = r.opt_i64(3);
+    int64_t signs_from = r.i64(4);
+    if (retired_at) note_change(*retired_at);
+    note_change(signs_from);
+    if (retired_at && *retired_at <= now) continue;  // no longer signs
+    fallback[*alg] = shared;  // rows are newest first: the last one seen is the oldest
+    if (signs_from <= now && !snap->by_alg.count(*alg)) snap->by_alg[*alg] = shared;
   }
+  for (auto& [alg, key] : fallback)
+    if (!snap->by_alg.count(alg)) snap->by_alg[alg] = key;
+  if (snap->by_alg.count(alg_)) snap->signer = snap->by_alg[alg_];
   if (!snap->signer) throw std::runtime_error("no active signing key");
   json::object doc;
   doc["keys"] = std::move(keys);
@@ -112,13 +128,17 @@ void KeyRing::reload_if_older(int min_age) {
   if (now_seconds() - loaded_at_.load() >= min_age) load();
 }
 
-KeyInfo KeyRing::rotate(crypto::Alg alg) {
+bool KeyRing::change_due() const { return now_seconds() >= snap()->next_change_at; }
+
+KeyInfo KeyRing::rotate(crypto::Alg alg, bool immediately) {
   int64_t now = now_seconds();
+  int64_t ahead = immediately ? 0 : publish_ahead_;
   KeyInfo info = db_.transaction([&](store::Conn& c) {
+    // The old key signs until the new one may.
     c.query("UPDATE signing_keys SET retired_at = $1, expires_at = $2"
             " WHERE alg = $3 AND retired_at IS NULL",
-            {now, now + retire_grace_, crypto::alg_name(alg)});
-    return create_key(c, alg, now);
+            {now + ahead, now + ahead + retire_grace_, crypto::alg_name(alg)});
+    return create_key(c, alg, now, now + ahead);
   });
   load();
   return info;
@@ -126,9 +146,9 @@ KeyInfo KeyRing::rotate(crypto::Alg alg) {
 
 std::vector<KeyInfo> KeyRing::list() {
   std::vector<KeyInfo> out;
-  for (auto& r : db_.query("SELECT kid, alg, created_at, retired_at, expires_at FROM signing_keys"
-                           " ORDER BY created_at DESC"))
-    out.push_back({r.str(0), r.str(1), r.i64(2), r.opt_i64(3), r.opt_i64(4), r.is_null(3)});
+  for (auto& r : db_.query("SELECT kid, alg, created_at, COALESCE(signs_from, created_at), retired_at, expires_at"
+                           " FROM signing_keys ORDER BY created_at DESC"))
+    out.push_back({r.str(0), r.str(1), r.i64(2), r.i64(3), r.opt_i64(4), r.opt_i64(5), r.is_null(4)});
   return out;
 }
 

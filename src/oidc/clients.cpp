@@ -177,10 +177,21 @@ store::Params params_of(const Client& c) {
 }
 }  // namespace
 
+namespace {
+// 128 random bits, base64url, never starting with '-' or '_': an id that starts with '-'
+// reads as an option on a command line (`gatehouse client rotate-secret -abc…` failed).
+std::string new_client_id() {
+  for (;;) {
+    std::string id = crypto::base64url_encode(random_bytes(16));
+    if (std::isalnum(static_cast<unsigned char>(id[0]))) return id;
+  }
+}
+}  // namespace
+
 Result<std::pair<Client, std::string>> Clients::create(const ClientSpec& spec, const std::string& created_by) {
   Client c;
   apply(c, spec);
-  c.id = crypto::base64url_encode(random_bytes(16));
+  c.id = new_client_id();
   c.created_at = c.updated_at = now_seconds();
   std::string secret;
   if (!c.is_public && c.auth_method != "private_key_jwt") {

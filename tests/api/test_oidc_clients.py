@@ -359,3 +359,10 @@ def test_new_client_usable_immediately(srv, admin):
     t = code_tokens(srv, c, new_user(srv), scope="openid")
     assert t["token_type"] == "Bearer" and "id_token" in t
     assert "refresh_token" not in t  # no refresh_token grant / offline_access
+
+
+def test_client_ids_never_read_as_options(srv, admin):
+    """A client id starting with '-' was taken for an option by the CLI (found by the ASan run:
+    `gatehouse client rotate-secret -MiEn…` exited 106). 64 fresh ids: none starts with - or _."""
+    ids = [created(admin, **cc_body())["client_id"] for _ in range(64)]
+    assert all(i[0].isalnum() and len(i) == 22 for i in ids), ids
