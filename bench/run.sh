@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 PORT=${BENCH_PORT:-18181}
-BIN=./build/gatehouse
+BIN=${GATEHOUSE_BINARY:-./build/gatehouse}
 DIR=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
 EMAIL=bench@example.com
 PASSWORD='bench-password-correct-horse'
@@ -14,7 +14,7 @@ export GATEHOUSE_DATA_DIR=$DIR GATEHOUSE_LISTEN=127.0.0.1:$PORT GATEHOUSE_RATE_L
        GATEHOUSE_MAX_SESSIONS_PER_USER=0 GATEHOUSE_ACCESS_LOG=${BENCH_ACCESS_LOG:-false}
 URL=http://127.0.0.1:$PORT
 PID=""
-cleanup() { [ -n "${NGINX_PID:-}" ] && kill "$NGINX_PID" 2>/dev/null; [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; cp "$DIR/server.log" /tmp/gatehouse-bench-server.log 2>/dev/null; rm -rf "$DIR"; }
+cleanup() { [ -z "${NGINX_PID:-}" ] || kill "$NGINX_PID" 2>/dev/null || true; [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; cp "$DIR/server.log" /tmp/gatehouse-bench-server.log 2>/dev/null; rm -rf "$DIR"; }
 trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
@@ -115,7 +115,7 @@ for _ in $(seq "$RATIO_RUNS"); do
   BASIC=$BASIC ratio_rps -s bench/client_credentials.lua "$URL/oauth2/token" >> "$DIR/ratio_client_credentials"
   BASIC=$BASIC ACCESS=$ACCESS ratio_rps -s bench/introspect.lua "$URL/oauth2/introspect" >> "$DIR/ratio_introspect"
 done
-kill "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null || true
+kill "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=""
 median_of() { sort -g "$1" | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 min_of() { sort -g "$1" | head -1; }
 max_of() { sort -g "$1" | tail -1; }
