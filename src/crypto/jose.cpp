@@ -1,5 +1,7 @@
 #include "crypto/jose.hpp"
 
+#include <mutex>
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -251,12 +253,33 @@ json::object Jwk::public_json() const {
   return o;
 }
 
+struct Jwk::Prepared {
+  std::mutex mu;  // EVP_MD_CTX_copy_ex reads the template; OpenSSL does not promise that is thread-safe
+  EVP_MD_CTX* sign_template = nullptr;  // DigestSign-initialised, never used itself
+  ~Prepared() { EVP_MD_CTX_free(sign_template); }
+};
+
+Jwk::Jwk(Alg alg, std::string kid, std::shared_ptr<EVP_PKEY> key, bool priv)
+    : alg_(alg), kid_(std::move(kid)), key_(std::move(key)), private_(priv), prepared_(std::make_shared<Prepared>()) {
+  if (!private_) return;
+  EVP_MD_CTX* t = EVP_MD_CTX_new();
+  if (t && EVP_DigestSignInit(t, nullptr, digest_for(alg_), nullptr, key_.get()) == 1)
+    prepared_->sign_template = t;
+  else
+    EVP_MD_CTX_free(t);  // sign() then initialises per call
+}
+
 std::string Jwk::sign(std::string_view input) const {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   std::string sig;
   size_t len = 0;
-  bool ok = ctx && EVP_DigestSignInit(ctx, nullptr, digest_for(alg_), nullptr, key_.get()) == 1 &&
-            EVP_DigestSign(ctx, nullptr, &len, u(input), input.size()) == 1;
+  bool ready = false;
+  if (ctx && prepared_->sign_template) {
+    std::lock_guard g(prepared_->mu);
+    ready = EVP_MD_CTX_copy_ex(ctx, prepared_->sign_template) == 1;
+  }
+  if (ctx && !ready) ready = EVP_DigestSignInit(ctx, nullptr, digest_for(alg_), nullptr, key_.get()) == 1;
+  bool ok = ready && EVP_DigestSign(ctx, nullptr, &len, u(input), input.size()) == 1;
   if (ok) {
     sig.resize(len);
     ok = EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len, u(input),
