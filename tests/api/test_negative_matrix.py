@@ -167,22 +167,28 @@ def test_every_bearer_route_refuses_an_expired_token(server_factory):
 # ------------------------------------------------------------------ someone else's ids
 
 
+def own_things(actor):
+    """An organization with a custom role and an invitation, a service with a role and an
+    app token, all the actor's."""
+    org = create_org(actor)
+    org_role = assert_envelope_ok(actor.post(f"{API}/organizations/{org['id']}/roles",
+                                             json={"name": uname("orole"), "permissions": ["members:read"]}), 201)["data"]
+    invitation = assert_envelope_ok(actor.post(f"{API}/organizations/{org['id']}/invitations",
+                                               json={"email": unique_email("inv")}), 201)["data"]
+    svc = create_service(actor)
+    role = create_role(actor, svc["id"], ["doc:read"])
+    return org, org_role, invitation, svc, role, new_app_token(actor, svc["id"])
+
+
 @pytest.fixture(scope="module")
 def estate(srv):
     """Things that belong to an owner (and one admin), with the ids a stranger might try."""
     owner = new_actor(srv, verified=True, username=True)
     member = new_actor(srv, verified=True, username=True)
     admin = new_admin(srv)
-    org = create_org(owner)
+    org, org_role, invitation, svc, role, app = own_things(owner)
     add_member(owner, org["id"], member.id)
-    org_role = assert_envelope_ok(owner.post(f"{API}/organizations/{org['id']}/roles",
-                                             json={"name": uname("orole"), "permissions": ["members:read"]}), 201)["data"]
-    invitation = assert_envelope_ok(owner.post(f"{API}/organizations/{org['id']}/invitations",
-                                               json={"email": unique_email("inv")}), 201)["data"]
-    svc = create_service(owner)
-    role = create_role(owner, svc["id"], ["doc:read"])
     assign(owner, member.id, svc["id"], role["id"])
-    app = new_app_token(owner, svc["id"])
     sessions = assert_envelope_ok(owner.get(f"{API}/auth/sessions"))["data"]
     client = cli_client(srv, name=uname("rp"))
     code_tokens(srv, client, owner.user, Browser(srv), scope=ALL_SCOPES)
@@ -256,14 +262,7 @@ def still_intact(srv, estate):
 def strangers_own(srv):
     """A second estate, the stranger's: ids that are valid, but not together with the owner's."""
     stranger = new_actor(srv, verified=True, username=True)
-    org = create_org(stranger)
-    org_role = assert_envelope_ok(stranger.post(f"{API}/organizations/{org['id']}/roles",
-                                                json={"name": uname("orole"), "permissions": ["members:read"]}), 201)["data"]
-    invitation = assert_envelope_ok(stranger.post(f"{API}/organizations/{org['id']}/invitations",
-                                                  json={"email": unique_email("inv")}), 201)["data"]
-    svc = create_service(stranger)
-    role = create_role(stranger, svc["id"], ["doc:read"])
-    app = new_app_token(stranger, svc["id"])
+    org, org_role, invitation, svc, role, app = own_things(stranger)
     ids = {"userId": stranger.id, "roleId": org_role["id"], "invitationId": invitation["id"], "uid": stranger.id,
            "sid": svc["id"], "rid": role["id"]}
     by_prefix = {"/api/v1/organizations/": org["id"], "/api/v1/services/": svc["id"], "/api/v1/roles/": role["id"],
