@@ -11,7 +11,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "identity/password_policy.hpp"
-#include "identity/store.hpp"
+#include "identity/users.hpp"
 #include "events/audit.hpp"
 
 #include <sys/stat.h>
@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
   ulist->add_option("--offset", offset);
   ulist->callback([&] {
     auto app = App::open(load_or_exit(g), true);
-    auto users = app->db->with([&](store::Conn& c) { return identity::sql::list_users(c, limit, offset); });
+    auto users = app->db->with([&](store::Conn& c) { return identity::Users(c).list(limit, offset); });
     json::array a;
     std::string human;
     for (auto& u : users) {

@@ -10,10 +10,9 @@
 #include "core/ip_address.hpp"
 #include "http/server.hpp"
 #include "authz/routes.hpp"
-#include "authz/store.hpp"
+#include "identity/users.hpp"
 #include "crypto/hash.hpp"
 #include "identity/routes.hpp"
-#include "identity/store.hpp"
 #include "oidc/routes.hpp"
 #include "ops/routes.hpp"
 #include "store/migrations.hpp"
@@ -58,11 +57,11 @@ void App::load_keys() {
   decisions = std::make_unique<authz::Decisions>(authz_deps());
   // The app-token HMAC key is derived from the master key, never stored.
   app_tokens = std::make_unique<authz::AppTokens>(authz_deps(), crypto::hmac_sha256(master, "gatehouse app-token hmac v1"));
-  admin = std::make_unique<authz::AdminService>(authz_deps(), *tokens, users);
+  admin = std::make_unique<identity::AdminService>(deps());
   clients = std::make_unique<oidc::Clients>(*db, crypto::hmac_sha256(master, "gatehouse client-secret hmac v1"));
   oauth_tokens = std::make_unique<oidc::OAuthTokens>(cfg, *keys, *db, *tokens);
   provider = std::make_unique<oidc::Provider>(cfg, *db, *clients, *oauth_tokens, *accounts, *sessions);
-  browsers = std::make_unique<ui::BrowserSessions>(cfg, *db);
+  browsers = std::make_unique<oidc::BrowserSessions>(cfg, *db);
   pending = std::make_unique<oidc::PendingRequests>(*db);
   // Ending a user's sessions ends their OAuth grants too (DESIGN.md §6).
   tokens->set_sign_out_hook([t = oauth_tokens.get()](store::Conn& c, const std::string& user_id, int64_t now) {
@@ -71,7 +70,7 @@ void App::load_keys() {
   tokens->set_claims_hook([o = orgs.get()](store::Conn& c, const std::string& user_id, boost::json::object& claims) {
     o->add_claims(c, user_id, claims);
     boost::json::array roles;
-    for (auto& r : authz::sql::roles_of_user(c, user_id)) roles.push_back(boost::json::string(r.name));
+    for (auto& r : identity::Users(c).role_names(user_id)) roles.push_back(boost::json::string(r));
     claims["roles"] = std::move(roles);
   });
 }
@@ -87,7 +86,7 @@ namespace {
 
 // The first start creates an administrator so the operator can log in at once.
 void ensure_admin(App& app) {
-  bool exists = app.db->with([](store::Conn& c) { return identity::sql::any_admin(c); });
+  bool exists = app.db->with([](store::Conn& c) { return identity::Users(c).any_admin(); });
   if (exists) return;
   std::string email = app.cfg.admin_email.empty() ? "admin@localhost" : app.cfg.admin_email;
   bool generated = app.cfg.admin_password.empty();

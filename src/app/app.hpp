@@ -5,7 +5,7 @@
 #include <atomic>
 #include <memory>
 
-#include "authz/admin_service.hpp"
+#include "identity/user_admin.hpp"
 #include "authz/app_tokens.hpp"
 #include "authz/decisions.hpp"
 #include "authz/org_service.hpp"
@@ -17,7 +17,7 @@
 #include "oidc/pending_requests.hpp"
 #include "oidc/provider.hpp"
 #include "oidc/tokens.hpp"
-#include "ui/browser.hpp"
+#include "oidc/browser_sessions.hpp"
 #include "core/rate_limiter.hpp"
 #include "crypto/password.hpp"
 #include "identity/account_service.hpp"
@@ -48,11 +48,11 @@ struct App {
   std::unique_ptr<authz::ServiceRegistry> registry;
   std::unique_ptr<authz::Decisions> decisions;
   std::unique_ptr<authz::AppTokens> app_tokens;
-  std::unique_ptr<authz::AdminService> admin;
+  std::unique_ptr<identity::AdminService> admin;
   std::unique_ptr<oidc::Clients> clients;
   std::unique_ptr<oidc::OAuthTokens> oauth_tokens;
   std::unique_ptr<oidc::Provider> provider;
-  std::unique_ptr<ui::BrowserSessions> browsers;
+  std::unique_ptr<oidc::BrowserSessions> browsers;
   std::unique_ptr<oidc::PendingRequests> pending;
 
   /// Opens the database (and migrates up when `migrate`). Keys are loaded by load_keys().

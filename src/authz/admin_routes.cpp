@@ -52,7 +52,7 @@ void register_admin_routes(http::Router& r, AuthzApi api) {
     auto body = http::parse_json_object(req);
     if (!body) return error_response(req, body.error());
     http::Fields f(*body);
-    AdminUserChange ch;
+    identity::AdminUserChange ch;
     ch.locked = f.boolean("locked", false);
     ch.email_verified = f.boolean("email_verified", false);
     ch.force_logout = f.boolean("force_logout", false).value_or(false);

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include "authz/store.hpp"
+#include "identity/users.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/random.hpp"
@@ -61,11 +62,11 @@ std::string AppTokens::hash(const std::string& token) const {
 }
 
 Result<AppToken> AppTokens::owned(store::Conn& c, const std::string& id, const Principal& p) {
-  auto t = sql::app_token(c, id);
-  if (!t) return not_found("Token");
-  auto s = sql::service_by_id(c, t->service_id);
-  if ((!s || s->owner_id != p.user_id) && !is_admin(c, p.user_id))
-    return forbidden("Only the service's owner or an administrator may manage its tokens");
+  auto t = AppTokenStore(c).by_id(id);
+  if (!t) return Error::not_found("Token");
+  auto s = ServiceStore(c).by_id(t->service_id);
+  if ((!s || s->owner_id != p.user_id) && !identity::Users(c).is_admin(p.user_id))
+    return Error::forbidden("Only the service's owner or an administrator may manage its tokens");
   return *t;
 }
 
@@ -79,11 +80,11 @@ Result<NewAppToken> AppTokens::create(const std::string& service_id, const std::
   AppToken t{new_uuid(), service_id, name, secret.substr(0, 8), scopes, p.user_id, now, expires_at,
              std::nullopt, std::nullopt, 0};
   return d_.db.transaction([&](store::Conn& c) -> Result<NewAppToken> {
-    auto s = sql::service_by_id(c, service_id);
-    if (!s) return not_found("Service");
-    if (s->owner_id != p.user_id && !is_admin(c, p.user_id))
-      return forbidden("Only the service's owner or an administrator may create its tokens");
-    sql::insert_app_token(c, t, hash(secret));
+    auto s = ServiceStore(c).by_id(service_id);
+    if (!s) return Error::not_found("Service");
+    if (s->owner_id != p.user_id && !identity::Users(c).is_admin(p.user_id))
+      return Error::forbidden("Only the service's owner or an administrator may create its tokens");
+    AppTokenStore(c).insert(t, hash(secret));
     auto e = audit_event(o, "token.created", p.user_id, t.id);
     e.details["service_id"] = service_id;
     e.details["name"] = name;
@@ -94,11 +95,11 @@ Result<NewAppToken> AppTokens::create(const std::string& service_id, const std::
 
 Result<std::vector<AppToken>> AppTokens::of_service(const std::string& service_id, const Principal& p) {
   return d_.db.with([&](store::Conn& c) -> Result<std::vector<AppToken>> {
-    auto s = sql::service_by_id(c, service_id);
-    if (!s) return not_found("Service");
-    if (s->owner_id != p.user_id && !is_admin(c, p.user_id))
-      return forbidden("Only the service's owner or an administrator may list its tokens");
-    return sql::app_tokens_of_service(c, service_id);
+    auto s = ServiceStore(c).by_id(service_id);
+    if (!s) return Error::not_found("Service");
+    if (s->owner_id != p.user_id && !identity::Users(c).is_admin(p.user_id))
+      return Error::forbidden("Only the service's owner or an administrator may list its tokens");
+    return AppTokenStore(c).of_service(service_id);
   });
 }
 
@@ -116,7 +117,7 @@ Status AppTokens::revoke(const std::string& id, const Principal& p, const Origin
   auto r = d_.db.transaction([&](store::Conn& c) -> Status {
     auto t = owned(c, id, p);
     if (!t) return t.error();
-    if (!sql::revoke_app_token(c, id, now)) return Error::make(Errc::conflict, "Token is already revoked");
+    if (!AppTokenStore(c).revoke(id, now)) return Error::make(Errc::conflict, "Token is already revoked");
     events::record(c, audit_event(o, "token.revoked", p.user_id, id), now);
     return ok();
   });
@@ -130,7 +131,7 @@ Status AppTokens::remove(const std::string& id, const Principal& p, const Origin
   auto r = d_.db.transaction([&](store::Conn& c) -> Status {
     auto t = owned(c, id, p);
     if (!t) return t.error();
-    sql::delete_app_token(c, id);
+    AppTokenStore(c).remove(id);
     events::record(c, audit_event(o, "token.deleted", p.user_id, id), now);
     return ok();
   });
@@ -143,7 +144,7 @@ Result<std::vector<std::pair<std::string, int64_t>>> AppTokens::usage(const std:
   flush_usage();
   return d_.db.with([&](store::Conn& c) -> Result<std::vector<std::pair<std::string, int64_t>>> {
     if (auto t = owned(c, id, p); !t) return t.error();
-    return sql::app_token_usage(c, id, days);
+    return AppTokenStore(c).usage(id, days);
   });
 }
 
@@ -166,8 +167,8 @@ Result<AppToken> AppTokens::validate(const std::string& token) {
   int64_t now = now_seconds();
   uint64_t gen = d_.generation.current();
   auto t = d_.db.with([&](store::Conn& c) -> std::optional<AppToken> {
-    auto t = sql::app_token_by_hash(c, h);
-    if (!t || t->revoked_at || !sql::service_by_id(c, t->service_id)) return std::nullopt;
+    auto t = AppTokenStore(c).by_hash(h);
+    if (!t || t->revoked_at || !ServiceStore(c).by_id(t->service_id)) return std::nullopt;
     return t;
   });
   if (!t) return Error::make(Errc::authentication, "Invalid or revoked application token");
@@ -194,7 +195,7 @@ void AppTokens::flush_usage() {
   try {
     d_.db.transaction([&](store::Conn& c) {
       for (auto& [id, u] : batch)
-        if (sql::app_token(c, id)) sql::add_app_token_usage(c, id, today(u.second), u.first, u.second);
+        if (AppTokenStore(c).by_id(id)) AppTokenStore(c).add_usage(id, today(u.second), u.first, u.second);
     });
   } catch (const std::exception& ex) {
     log::warn("app token usage flush failed", {{"error", ex.what()}});

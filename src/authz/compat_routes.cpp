@@ -63,7 +63,7 @@ void register_compat_routes(http::Router& r, AuthzApi api, identity::KeyRing& ke
     auto service = req.query_param("service");
     if (!service || service->empty()) return http::error_response(req, Error::field("service", "Query parameter service is required"));
     auto service_id = api.decisions.resolve_service(*service);
-    if (!service_id) return http::error_response(req, not_found("Service"));
+    if (!service_id) return http::error_response(req, Error::not_found("Service"));
     auto granted = api.decisions.permissions(p->user_id, *service_id, std::nullopt);
     if (!granted) return http::error_response(req, granted.error());
     auto all = api.registry.permissions(*service_id);

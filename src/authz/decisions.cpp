@@ -2,7 +2,7 @@
 
 #include "authz/store.hpp"
 #include "core/clock.hpp"
-#include "identity/store.hpp"
+#include "identity/users.hpp"
 
 namespace gatehouse::authz {
 
@@ -25,8 +25,8 @@ std::optional<std::string> Decisions::resolve_service(const std::string& ref) {
   if (auto id = cached_service(ref)) return id->empty() ? std::nullopt : std::optional(*id);
   uint64_t gen = d_.generation.current();
   auto s = d_.db.with([&](store::Conn& c) {
-    auto by_id = sql::service_by_id(c, ref);
-    return by_id ? by_id : sql::service_by_name(c, ref);
+    auto by_id = ServiceStore(c).by_id(ref);
+    return by_id ? by_id : ServiceStore(c).by_name(ref);
   });
   services_.put(ref, {gen, s ? s->id : ""}, now_seconds());
   return s ? std::optional(s->id) : std::nullopt;
@@ -45,12 +45,12 @@ Result<Decisions::Grants> Decisions::load(const std::string& subject, const std:
   Grants g;
   g.generation = d_.generation.current();  // read before the data: a concurrent change re-invalidates
   d_.db.with([&](store::Conn& c) {
-    auto user = identity::sql::user_by_id(c, subject);
-    if (!user || user->deleted) g.denial = "subject not found";
+    auto user = identity::Users(c).existing(subject);
+    if (!user) g.denial = "subject not found";
     else if (user->locked) g.denial = "subject is locked";
-    else if (org && !sql::org_by_id(c, *org)) g.denial = "organization not found";
-    else if (org && !sql::member_role(c, *org, subject)) g.denial = "subject is not a member of the organization";
-    else g.perms = sql::granted_permissions(c, subject, service_id, org);
+    else if (org && !OrgStore(c).by_id(*org)) g.denial = "organization not found";
+    else if (org && !OrgStore(c).member_role(*org, subject)) g.denial = "subject is not a member of the organization";
+    else g.perms = ServiceStore(c).granted_permissions(subject, service_id, org);
   });
   grants_.put(key, g, now_seconds());
   return g;
@@ -70,7 +70,7 @@ Decision Decisions::decide(const Grants& g, const std::string& permission) {
 std::optional<Result<Decision>> Decisions::check_cached(const CheckRequest& r) {
   auto service_id = cached_service(r.service);
   if (!service_id) return std::nullopt;
-  if (service_id->empty()) return Result<Decision>(not_found("Service"));
+  if (service_id->empty()) return Result<Decision>(Error::not_found("Service"));
   auto g = cached(key_of(r.subject, *service_id, r.org));
   if (!g) return std::nullopt;
   return Result<Decision>(decide(*g, r.permission));
@@ -79,7 +79,7 @@ std::optional<Result<Decision>> Decisions::check_cached(const CheckRequest& r) {
 Result<Decision> Decisions::check(const CheckRequest& r) {
   if (auto hit = check_cached(r)) return std::move(*hit);
   auto service_id = resolve_service(r.service);
-  if (!service_id) return not_found("Service");
+  if (!service_id) return Error::not_found("Service");
   auto g = load(r.subject, *service_id, r.org);
   if (!g) return g.error();
   return decide(*g, r.permission);
@@ -88,7 +88,7 @@ Result<Decision> Decisions::check(const CheckRequest& r) {
 Result<std::vector<std::string>> Decisions::permissions(const std::string& subject, const std::string& service,
                                                         const std::optional<std::string>& org) {
   auto service_id = resolve_service(service);
-  if (!service_id) return not_found("Service");
+  if (!service_id) return Error::not_found("Service");
   auto g = load(subject, *service_id, org);
   if (!g) return g.error();
   std::vector<std::string> out;

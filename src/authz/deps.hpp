@@ -31,10 +31,4 @@ struct AuthzDeps {
   Generation& generation;
 };
 
-/// True when the user holds the global "admin" role. Blocking (SQL).
-bool is_admin(store::Conn& c, const std::string& user_id);
-
-Error forbidden(const std::string& why);
-Error not_found(const std::string& what);
-
 }  // namespace gatehouse::authz

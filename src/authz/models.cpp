@@ -50,9 +50,6 @@ json::object to_json(const Assignment& a) {
           {"org_id", a.org_id.empty() ? json::value(nullptr) : json::value(a.org_id)},
           {"assigned_at", iso8601(a.assigned_at)}};
 }
-json::object to_json(const GlobalRole& r) {
-  return {{"name", r.name}, {"description", opt(r.description)}, {"level", r.level}};
-}
 json::object to_json(const AppToken& t) {
   return {{"id", t.id}, {"service_id", t.service_id}, {"name", t.name}, {"prefix", t.prefix},
           {"scopes", strings(t.scopes)}, {"created_by", t.created_by}, {"created_at", iso8601(t.created_at)},

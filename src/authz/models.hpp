@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "identity/models.hpp"
+
 namespace gatehouse::authz {
 
 struct Organization {
@@ -82,11 +84,7 @@ struct Assignment {
   int64_t assigned_at = 0;
 };
 
-struct GlobalRole {
-  std::string name;
-  std::optional<std::string> description;
-  int level = 0;
-};
+using identity::GlobalRole;
 
 struct AppToken {
   std::string id;
@@ -110,7 +108,6 @@ boost::json::object to_json(const Service& s);
 boost::json::object to_json(const Permission& p);
 boost::json::object to_json(const ServiceRole& r);
 boost::json::object to_json(const Assignment& a);
-boost::json::object to_json(const GlobalRole& r);
 boost::json::object to_json(const AppToken& t);
 
 /// "resource:action" with lowercase letters, digits, '_', '-', '.', '*' on each side.

@@ -8,7 +8,7 @@
 #include "core/random.hpp"
 #include "crypto/hash.hpp"
 #include "events/audit.hpp"
-#include "identity/store.hpp"
+#include "identity/users.hpp"
 
 namespace gatehouse::authz {
 namespace json = boost::json;
@@ -32,47 +32,47 @@ std::vector<std::string> OrgService::permissions_of(store::Conn& c, const std::s
     return p;
   }
   if (role == "member") return {"org:read", "members:read"};
-  auto custom = sql::org_role(c, org_id, role);
+  auto custom = OrgStore(c).role(org_id, role);
   return custom ? custom->permissions : std::vector<std::string>{};
 }
 
 Result<std::string> OrgService::require(store::Conn& c, const std::string& org_id, const Principal& p,
                                         const std::string& permission) {
-  if (!sql::org_by_id(c, org_id)) return not_found("Organization");
-  auto role = sql::member_role(c, org_id, p.user_id);
+  if (!OrgStore(c).by_id(org_id)) return Error::not_found("Organization");
+  auto role = OrgStore(c).member_role(org_id, p.user_id);
   if (!role) {
-    if (is_admin(c, p.user_id)) return std::string("owner");  // global admins act as owners
-    return forbidden("You are not a member of this organization");
+    if (identity::Users(c).is_admin(p.user_id)) return std::string("owner");  // global admins act as owners
+    return Error::forbidden("You are not a member of this organization");
   }
   auto perms = permissions_of(c, org_id, *role);
   if (std::find(perms.begin(), perms.end(), permission) == perms.end())
-    return forbidden("Your role in this organization does not allow " + permission);
+    return Error::forbidden("Your role in this organization does not allow " + permission);
   return *role;
 }
 
-void OrgService::lock_org_if_exists(store::Conn& c, const std::string& org_id) { sql::lock_org(c, org_id); }
+void OrgService::lock_org_if_exists(store::Conn& c, const std::string& org_id) { OrgStore(c).lock(org_id); }
 
 Result<std::string> OrgService::member_or_error(store::Conn& c, const std::string& org_id, const Principal& p) {
-  if (!sql::org_by_id(c, org_id)) return not_found("Organization");
-  auto role = sql::member_role(c, org_id, p.user_id);
-  if (!role) return forbidden("You are not a member of this organization");
+  if (!OrgStore(c).by_id(org_id)) return Error::not_found("Organization");
+  auto role = OrgStore(c).member_role(org_id, p.user_id);
+  if (!role) return Error::forbidden("You are not a member of this organization");
   return *role;
 }
 
 Status OrgService::may_grant(store::Conn& c, const std::string& org_id, const std::string& mine,
                              const std::string& role) {
-  if (role == "owner" && mine != "owner") return forbidden("Only owners can grant the owner role");
-  if (rank(role) < rank(mine)) return forbidden("You cannot grant a role above your own");
+  if (role == "owner" && mine != "owner") return Error::forbidden("Only owners can grant the owner role");
+  if (rank(role) < rank(mine)) return Error::forbidden("You cannot grant a role above your own");
   // A custom role may only hand out permissions its holder has.
   auto have = permissions_of(c, org_id, mine);
   for (auto& p : permissions_of(c, org_id, role))
     if (std::find(have.begin(), have.end(), p) == have.end())
-      return forbidden("You cannot grant a role with permissions you do not hold (" + p + ")");
+      return Error::forbidden("You cannot grant a role with permissions you do not hold (" + p + ")");
   return ok();
 }
 
 Result<std::string> OrgService::valid_role(store::Conn& c, const std::string& org_id, const std::string& role) {
-  if (builtin(role) || sql::org_role(c, org_id, role)) return role;
+  if (builtin(role) || OrgStore(c).role(org_id, role)) return role;
   return Error::field("role", "Must be owner, admin, member or the id of a custom role of this organization");
 }
 
@@ -81,8 +81,8 @@ Result<Organization> OrgService::create(const std::string& name, const std::opti
   int64_t now = now_seconds();
   Organization org{new_uuid(), name, description, p.user_id, now, now, false};
   d_.db.transaction([&](store::Conn& c) {
-    sql::insert_org(c, org);
-    sql::upsert_member(c, org.id, p.user_id, "owner", now);
+    OrgStore(c).insert(org);
+    OrgStore(c).upsert_member(org.id, p.user_id, "owner", now);
     auto e = audit_event(o, "org.create", p.user_id, org.id);
     e.details["name"] = name;
     events::record(c, e, now);
@@ -95,13 +95,13 @@ Result<json::object> OrgService::get(const std::string& org_id, const Principal&
   return d_.db.with([&](store::Conn& c) -> Result<json::object> {
     auto role = require(c, org_id, p, "org:read");
     if (!role) return role.error();
-    auto org = sql::org_by_id(c, org_id);
+    auto org = OrgStore(c).by_id(org_id);
     auto o = to_json(*org);
     o["your_role"] = *role;
     json::array perms;
     for (auto& x : permissions_of(c, org_id, *role)) perms.push_back(json::string(x));
     o["your_permissions"] = std::move(perms);
-    o["member_count"] = static_cast<int64_t>(sql::members(c, org_id).size());
+    o["member_count"] = static_cast<int64_t>(OrgStore(c).members(org_id).size());
     return o;
   });
 }
@@ -111,9 +111,9 @@ Result<Organization> OrgService::update(const std::string& org_id, const OrgChan
   int64_t now = now_seconds();
   return d_.db.transaction([&](store::Conn& c) -> Result<Organization> {
     if (auto r = require(c, org_id, p, "org:update"); !r) return r.error();
-    sql::update_org(c, org_id, ch.name, ch.description, now);
+    OrgStore(c).update(org_id, ch.name, ch.description, now);
     events::record(c, audit_event(o, "org.update", p.user_id, org_id), now);
-    return *sql::org_by_id(c, org_id);
+    return *OrgStore(c).by_id(org_id);
   });
 }
 
@@ -121,7 +121,7 @@ Status OrgService::remove(const std::string& org_id, const Principal& p, const O
   int64_t now = now_seconds();
   auto r = d_.db.transaction([&](store::Conn& c) -> Status {
     if (auto r = require(c, org_id, p, "org:delete"); !r) return r.error();
-    sql::soft_delete_org(c, org_id, now);
+    OrgStore(c).soft_delete(org_id, now);
     events::record(c, audit_event(o, "org.delete", p.user_id, org_id), now);
     return ok();
   });
@@ -132,7 +132,7 @@ Status OrgService::remove(const std::string& org_id, const Principal& p, const O
 Result<std::vector<Member>> OrgService::members(const std::string& org_id, const Principal& p) {
   return d_.db.with([&](store::Conn& c) -> Result<std::vector<Member>> {
     if (auto r = require(c, org_id, p, "members:read"); !r) return r.error();
-    return sql::members(c, org_id);
+    return OrgStore(c).members(org_id);
   });
 }
 
@@ -145,14 +145,14 @@ Result<Member> OrgService::add_member(const std::string& org_id, const std::stri
     if (!mine) return mine.error();
     if (auto v = valid_role(c, org_id, role); !v) return v.error();
     if (auto g = may_grant(c, org_id, *mine, role); !g) return g.error();
-    auto user = user_ref.find('@') != std::string::npos ? identity::sql::user_by_email(c, identity::normalize_login(user_ref))
-                                                        : identity::sql::user_by_id(c, user_ref);
-    if (!user || user->deleted) return not_found("User");
+    identity::Users users(c);
+    auto user = user_ref.find('@') != std::string::npos ? users.existing_by_email(user_ref) : users.existing(user_ref);
+    if (!user) return Error::not_found("User");
     // By address, only an address its holder has proven: a squatter who registered someone
     // else's address must not be added in their place. By id, the caller knows whom they mean.
     if (user_ref.find('@') != std::string::npos && !user->email_verified)
       return Error::field("email", "No account has verified this address yet; invite it instead");
-    if (!sql::insert_member(c, org_id, user->id, role, now))
+    if (!OrgStore(c).insert_member(org_id, user->id, role, now))
       return Error::make(Errc::conflict, "User is already a member");
     auto e = audit_event(o, "org.member_added", p.user_id, user->id);
     e.details["org_id"] = org_id;
@@ -173,13 +173,13 @@ Status OrgService::remove_member(const std::string& org_id, const std::string& u
     // Leaving needs nothing but membership, whatever the (custom) role allows.
     auto mine = self ? member_or_error(c, org_id, p) : require(c, org_id, p, "members:manage");
     if (!mine) return mine.error();
-    auto theirs = sql::member_role(c, org_id, user_id);
-    if (!theirs) return not_found("Member");
-    if (!self && *theirs == "owner" && *mine != "owner") return forbidden("Admins cannot remove owners");
-    if (!self && rank(*theirs) < rank(*mine)) return forbidden("You cannot remove someone above you");
-    if (*theirs == "owner" && sql::count_owners(c, org_id) <= 1)
+    auto theirs = OrgStore(c).member_role(org_id, user_id);
+    if (!theirs) return Error::not_found("Member");
+    if (!self && *theirs == "owner" && *mine != "owner") return Error::forbidden("Admins cannot remove owners");
+    if (!self && rank(*theirs) < rank(*mine)) return Error::forbidden("You cannot remove someone above you");
+    if (*theirs == "owner" && OrgStore(c).count_owners(org_id) <= 1)
       return Error::make(Errc::conflict, "The last owner cannot leave; transfer ownership first");
-    sql::remove_member(c, org_id, user_id);
+    OrgStore(c).remove_member(org_id, user_id);
     auto e = audit_event(o, self ? "org.member_left" : "org.member_removed", p.user_id, user_id);
     e.details["org_id"] = org_id;
     events::record(c, e, now);
@@ -197,21 +197,21 @@ Result<Member> OrgService::change_role(const std::string& org_id, const std::str
     auto mine = require(c, org_id, p, "members:manage");
     if (!mine) return mine.error();
     if (auto v = valid_role(c, org_id, role); !v) return v.error();
-    auto theirs = sql::member_role(c, org_id, user_id);
-    if (!theirs) return not_found("Member");
+    auto theirs = OrgStore(c).member_role(org_id, user_id);
+    if (!theirs) return Error::not_found("Member");
     if (*mine != "owner" && (*theirs == "owner" || role == "owner"))
-      return forbidden("Only owners can change an owner's role or make owners");
-    if (rank(*theirs) < rank(*mine)) return forbidden("You cannot change the role of someone above you");
+      return Error::forbidden("Only owners can change an owner's role or make owners");
+    if (rank(*theirs) < rank(*mine)) return Error::forbidden("You cannot change the role of someone above you");
     if (auto g = may_grant(c, org_id, *mine, role); !g) return g.error();
-    if (*theirs == "owner" && role != "owner" && sql::count_owners(c, org_id) <= 1)
+    if (*theirs == "owner" && role != "owner" && OrgStore(c).count_owners(org_id) <= 1)
       return Error::make(Errc::conflict, "An organization must keep at least one owner");
-    sql::upsert_member(c, org_id, user_id, role, now);
+    OrgStore(c).upsert_member(org_id, user_id, role, now);
     auto e = audit_event(o, "org.member_role_changed", p.user_id, user_id);
     e.details["org_id"] = org_id;
     e.details["from"] = *theirs;
     e.details["to"] = role;
     events::record(c, e, now);
-    auto u = identity::sql::user_by_id(c, user_id);
+    auto u = identity::Users(c).existing(user_id);
     return Member{org_id, user_id, role, now, u ? u->email : "", u ? u->username : std::nullopt};
   });
   if (r) d_.generation.bump();
@@ -220,9 +220,9 @@ Result<Member> OrgService::change_role(const std::string& org_id, const std::str
 
 Result<json::array> OrgService::orgs_of(const Principal& p) {
   return d_.db.with([&](store::Conn& c) -> Result<json::array> {
-    auto active = sql::active_org(c, p.user_id);
+    auto active = OrgStore(c).active_org(p.user_id);
     json::array out;
-    for (auto& [org, role] : sql::orgs_of_user(c, p.user_id)) {
+    for (auto& [org, role] : OrgStore(c).of_user(p.user_id)) {
       auto o = to_json(org);
       o["role"] = role;
       o["active"] = active && *active == org.id;
@@ -235,7 +235,7 @@ Result<json::array> OrgService::orgs_of(const Principal& p) {
 Result<std::vector<OrgRole>> OrgService::roles(const std::string& org_id, const Principal& p) {
   return d_.db.with([&](store::Conn& c) -> Result<std::vector<OrgRole>> {
     if (auto r = require(c, org_id, p, "org:read"); !r) return r.error();
-    return sql::org_roles(c, org_id);
+    return OrgStore(c).roles(org_id);
   });
 }
 
@@ -249,19 +249,14 @@ Result<OrgRole> OrgService::create_role(const std::string& org_id, const std::st
   if (builtin(name)) return Error::field("name", "owner, admin and member are built in");
   int64_t now = now_seconds();
   OrgRole role{new_uuid(), org_id, name, description, permissions, now};
-  try {
-    return d_.db.transaction([&](store::Conn& c) -> Result<OrgRole> {
-      if (auto r = require(c, org_id, p, "roles:manage"); !r) return r.error();
-      sql::insert_org_role(c, role);
-      auto e = audit_event(o, "org.role_created", p.user_id, role.id);
-      e.details["org_id"] = org_id;
-      events::record(c, e, now);
-      return role;
-    });
-  } catch (const store::DbError& e) {
-    if (e.kind != store::DbError::Kind::unique_violation) throw;
-    return Error::make(Errc::conflict, "A role with that name already exists");
-  }
+  return d_.db.transaction([&](store::Conn& c) -> Result<OrgRole> {
+    if (auto r = require(c, org_id, p, "roles:manage"); !r) return r.error();
+    if (auto added = OrgStore(c).insert_role(role); !added) return added.error();
+    auto e = audit_event(o, "org.role_created", p.user_id, role.id);
+    e.details["org_id"] = org_id;
+    events::record(c, e, now);
+    return role;
+  });
 }
 
 Status OrgService::delete_role(const std::string& org_id, const std::string& role_id, const Principal& p,
@@ -269,10 +264,10 @@ Status OrgService::delete_role(const std::string& org_id, const std::string& rol
   int64_t now = now_seconds();
   return d_.db.transaction([&](store::Conn& c) -> Status {
     if (auto r = require(c, org_id, p, "roles:manage"); !r) return r.error();
-    if (sql::org_role_in_use(c, org_id, role_id)) return Error::make(Errc::conflict, "Role is assigned to members");
-    if (sql::role_has_pending_invitations(c, org_id, role_id, now))
+    if (OrgStore(c).role_in_use(org_id, role_id)) return Error::make(Errc::conflict, "Role is assigned to members");
+    if (OrgStore(c).role_has_pending_invitations(org_id, role_id, now))
       return Error::make(Errc::conflict, "Pending invitations grant this role");
-    if (!sql::delete_org_role(c, org_id, role_id)) return not_found("Role");
+    if (!OrgStore(c).delete_role(org_id, role_id)) return Error::not_found("Role");
     events::record(c, audit_event(o, "org.role_deleted", p.user_id, role_id), now);
     return ok();
   });
@@ -293,9 +288,9 @@ Result<Invitation> OrgService::invite(const std::string& org_id, const std::stri
       e.retry_after = wait;
       return e;
     }
-    auto org = sql::org_by_id(c, org_id);
+    auto org = OrgStore(c).by_id(org_id);
     Invitation inv{new_uuid(), org_id, email, role, p.user_id, now, now + kInviteTtl, std::nullopt};
-    sql::insert_invitation(c, inv, crypto::token_hash(token));
+    OrgStore(c).insert_invitation(inv, crypto::token_hash(token));
     d_.mailer.enqueue(c, {email, "You are invited to " + org->name,
                           "Hello,\r\n\r\nYou have been invited to join the organization \"" + org->name +
                               "\" on Gatehouse as " + role + ".\r\n\r\nLog in (or register with this address) and accept:\r\n" +
@@ -315,7 +310,7 @@ Result<Invitation> OrgService::invite(const std::string& org_id, const std::stri
 Result<std::vector<Invitation>> OrgService::invitations(const std::string& org_id, const Principal& p) {
   return d_.db.with([&](store::Conn& c) -> Result<std::vector<Invitation>> {
     if (auto r = require(c, org_id, p, "members:invite"); !r) return r.error();
-    return sql::invitations(c, org_id);
+    return OrgStore(c).invitations(org_id);
   });
 }
 
@@ -325,7 +320,7 @@ Status OrgService::revoke_invitation(const std::string& org_id, const std::strin
   return d_.db.transaction([&](store::Conn& c) -> Status {
     auto mine = require(c, org_id, p, "members:invite");
     if (!mine) return mine.error();
-    if (!sql::revoke_invitation(c, org_id, invitation_id, now)) return not_found("Invitation");
+    if (!OrgStore(c).revoke_invitation(org_id, invitation_id, now)) return Error::not_found("Invitation");
     auto e = audit_event(o, "org.invitation_revoked", p.user_id, invitation_id);
     e.details["org_id"] = org_id;
     events::record(c, e, now);
@@ -337,24 +332,24 @@ Result<Member> OrgService::accept(const std::string& token, const Principal& p, 
   int64_t now = now_seconds();
   auto invalid = [] { return Error::field("token", "Invitation is invalid, expired or already used"); };
   auto r = d_.db.transaction([&](store::Conn& c) -> Result<Member> {
-    auto inv = token.size() <= 256 ? sql::invitation_by_hash(c, crypto::token_hash(token)) : std::nullopt;
-    if (!inv || inv->accepted_at || inv->expires_at <= now || !sql::org_by_id(c, inv->org_id)) return invalid();
-    auto u = identity::sql::user_by_id(c, p.user_id);
+    auto inv = token.size() <= 256 ? OrgStore(c).invitation_by_hash(crypto::token_hash(token)) : std::nullopt;
+    if (!inv || inv->accepted_at || inv->expires_at <= now || !OrgStore(c).by_id(inv->org_id)) return invalid();
+    auto u = identity::Users(c).existing(p.user_id);
     if (!u || identity::normalize_login(u->email) != identity::normalize_login(inv->email))
-      return forbidden("This invitation was sent to a different email address");
+      return Error::forbidden("This invitation was sent to a different email address");
     if (!u->email_verified)  // the invitation belongs to whoever owns the address
-      return forbidden("Verify your email address before accepting an invitation");
+      return Error::forbidden("Verify your email address before accepting an invitation");
     if (!valid_role(c, inv->org_id, inv->role)) return invalid();  // its custom role was deleted
     lock_org_if_exists(c, inv->org_id);
-    if (!sql::accept_invitation(c, inv->id, p.user_id, now)) return invalid();
-    auto existing = sql::member_role(c, inv->org_id, p.user_id);
-    if (!existing || rank(inv->role) < rank(*existing)) sql::upsert_member(c, inv->org_id, p.user_id, inv->role, now);
+    if (!OrgStore(c).accept_invitation(inv->id, p.user_id, now)) return invalid();
+    auto existing = OrgStore(c).member_role(inv->org_id, p.user_id);
+    if (!existing || rank(inv->role) < rank(*existing)) OrgStore(c).upsert_member(inv->org_id, p.user_id, inv->role, now);
     auto e = audit_event(o, "org.member_added", p.user_id, p.user_id);
     e.details["org_id"] = inv->org_id;
     e.details["role"] = inv->role;
     e.details["invitation_id"] = inv->id;
     events::record(c, e, now);
-    return Member{inv->org_id, p.user_id, *sql::member_role(c, inv->org_id, p.user_id), now, u->email, u->username};
+    return Member{inv->org_id, p.user_id, *OrgStore(c).member_role(inv->org_id, p.user_id), now, u->email, u->username};
   });
   if (r) d_.generation.bump();
   return r;
@@ -364,10 +359,10 @@ Status OrgService::switch_active(const std::optional<std::string>& org_id, const
   int64_t now = now_seconds();
   return d_.db.transaction([&](store::Conn& c) -> Status {
     if (org_id) {
-      if (!sql::org_by_id(c, *org_id)) return not_found("Organization");
-      if (!sql::member_role(c, *org_id, p.user_id)) return forbidden("You are not a member of this organization");
+      if (!OrgStore(c).by_id(*org_id)) return Error::not_found("Organization");
+      if (!OrgStore(c).member_role(*org_id, p.user_id)) return Error::forbidden("You are not a member of this organization");
     }
-    sql::set_active_org(c, p.user_id, org_id);
+    OrgStore(c).set_active_org(p.user_id, org_id);
     auto e = audit_event(o, "org.switch", p.user_id, org_id);
     events::record(c, e, now);
     return ok();
@@ -375,9 +370,9 @@ Status OrgService::switch_active(const std::optional<std::string>& org_id, const
 }
 
 void OrgService::add_claims(store::Conn& c, const std::string& user_id, json::object& claims) {
-  auto org = sql::active_org(c, user_id);
+  auto org = OrgStore(c).active_org(user_id);
   if (!org) return;
-  auto role = sql::member_role(c, *org, user_id);
+  auto role = OrgStore(c).member_role(*org, user_id);
   if (!role) return;
   claims["org_id"] = *org;
   claims["org_role"] = *role;

@@ -5,7 +5,7 @@
 #include <optional>
 #include <vector>
 
-#include "authz/admin_service.hpp"
+#include "identity/user_admin.hpp"
 #include "authz/app_tokens.hpp"
 #include "authz/decisions.hpp"
 #include "authz/org_service.hpp"
@@ -27,7 +27,7 @@ struct AuthzApi {
   ServiceRegistry& registry;
   Decisions& decisions;
   AppTokens& app_tokens;
-  AdminService& admin;
+  identity::AdminService& admin;
   events::Webhooks& webhooks;
 };
 

@@ -209,7 +209,7 @@ void register_service_routes(http::Router& r, AuthzApi api) {
     bool admin = !may_check_without_db(*caller, *cr, api.decisions) && caller->user &&
                  api.admin.require_admin(*caller->user).has_value();
     if (!may_check(api, *caller, *cr, admin))
-      return error_response(req, forbidden("You may only check your own permissions, or your service's"));
+      return error_response(req, Error::forbidden("You may only check your own permissions, or your service's"));
     auto d = api.decisions.check(*cr);
     if (!d) return error_response(req, d.error());
     return ok_response(req, 200, decision_json(*cr, *d));
@@ -246,7 +246,7 @@ void register_service_routes(http::Router& r, AuthzApi api) {
       auto cr = check_request(item.as_object());
       if (!cr) return error_response(req, cr.error());
       if (!may_check(api, *caller, *cr, admin))
-        return error_response(req, forbidden("You may only check your own permissions, or your service's"));
+        return error_response(req, Error::forbidden("You may only check your own permissions, or your service's"));
       auto d = api.decisions.check(*cr);
       if (!d) results.push_back(json::object{{"allowed", false}, {"reason", d.error().public_message}});
       else results.push_back(decision_json(*cr, *d));

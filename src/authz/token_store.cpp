@@ -1,7 +1,7 @@
 #include "authz/store.hpp"
 #include "core/json_util.hpp"
 
-namespace gatehouse::authz::sql {
+namespace gatehouse::authz {
 namespace {
 constexpr const char* kCols =
     "id, service_id, name, token_prefix, scopes, created_by, created_at, expires_at, revoked_at, last_used_at, use_count";
@@ -11,55 +11,55 @@ AppToken token_from(const store::Row& r) {
 }
 }  // namespace
 
-void insert_app_token(Conn& c, const AppToken& t, const std::string& hash) {
-  c.query("INSERT INTO app_tokens (id, service_id, name, token_prefix, token_hash, scopes, created_by, created_at,"
+void AppTokenStore::insert(const AppToken& t, const std::string& hash) {
+  c_.query("INSERT INTO app_tokens (id, service_id, name, token_prefix, token_hash, scopes, created_by, created_at,"
           " expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
           {t.id, t.service_id, t.name, t.prefix, hash, to_json_text(t.scopes), t.created_by, t.created_at,
            t.expires_at});
 }
 
-std::optional<AppToken> app_token(Conn& c, const std::string& id) {
-  auto rows = c.query(std::string("SELECT ") + kCols + " FROM app_tokens WHERE id = $1", {id});
+std::optional<AppToken> AppTokenStore::by_id(const std::string& id) {
+  auto rows = c_.query(std::string("SELECT ") + kCols + " FROM app_tokens WHERE id = $1", {id});
   if (rows.empty()) return std::nullopt;
   return token_from(rows[0]);
 }
 
-std::optional<AppToken> app_token_by_hash(Conn& c, const std::string& hash) {
-  auto rows = c.query(std::string("SELECT ") + kCols + " FROM app_tokens WHERE token_hash = $1", {hash});
+std::optional<AppToken> AppTokenStore::by_hash(const std::string& hash) {
+  auto rows = c_.query(std::string("SELECT ") + kCols + " FROM app_tokens WHERE token_hash = $1", {hash});
   if (rows.empty()) return std::nullopt;
   return token_from(rows[0]);
 }
 
-std::vector<AppToken> app_tokens_of_service(Conn& c, const std::string& service_id) {
+std::vector<AppToken> AppTokenStore::of_service(const std::string& service_id) {
   std::vector<AppToken> out;
-  for (auto& r : c.query(std::string("SELECT ") + kCols + " FROM app_tokens WHERE service_id = $1 ORDER BY created_at DESC",
-                         {service_id}))
+  for (auto& r : c_.query(std::string("SELECT ") + kCols + " FROM app_tokens WHERE service_id = $1 ORDER BY created_at DESC",
+                          {service_id}))
     out.push_back(token_from(r));
   return out;
 }
 
-bool revoke_app_token(Conn& c, const std::string& id, int64_t now) {
-  return c.query("UPDATE app_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", {now, id}).affected > 0;
+bool AppTokenStore::revoke(const std::string& id, int64_t now) {
+  return c_.query("UPDATE app_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", {now, id}).affected > 0;
 }
 
-bool delete_app_token(Conn& c, const std::string& id) {
-  c.query("DELETE FROM app_token_usage WHERE token_id = $1", {id});
-  return c.query("DELETE FROM app_tokens WHERE id = $1", {id}).affected > 0;
+bool AppTokenStore::remove(const std::string& id) {
+  c_.query("DELETE FROM app_token_usage WHERE token_id = $1", {id});
+  return c_.query("DELETE FROM app_tokens WHERE id = $1", {id}).affected > 0;
 }
 
-void add_app_token_usage(Conn& c, const std::string& id, const std::string& day, int64_t count, int64_t last_used) {
-  c.query("INSERT INTO app_token_usage (token_id, day, count) VALUES ($1, $2, $3)"
+void AppTokenStore::add_usage(const std::string& id, const std::string& day, int64_t count, int64_t last_used) {
+  c_.query("INSERT INTO app_token_usage (token_id, day, count) VALUES ($1, $2, $3)"
           " ON CONFLICT (token_id, day) DO UPDATE SET count = app_token_usage.count + excluded.count",
           {id, day, count});
-  c.query("UPDATE app_tokens SET use_count = use_count + $1, last_used_at = $2 WHERE id = $3", {count, last_used, id});
+  c_.query("UPDATE app_tokens SET use_count = use_count + $1, last_used_at = $2 WHERE id = $3", {count, last_used, id});
 }
 
-std::vector<std::pair<std::string, int64_t>> app_token_usage(Conn& c, const std::string& id, int days) {
+std::vector<std::pair<std::string, int64_t>> AppTokenStore::usage(const std::string& id, int days) {
   std::vector<std::pair<std::string, int64_t>> out;
-  for (auto& r : c.query("SELECT day, count FROM app_token_usage WHERE token_id = $1 ORDER BY day DESC LIMIT $2",
-                         {id, days}))
+  for (auto& r : c_.query("SELECT day, count FROM app_token_usage WHERE token_id = $1 ORDER BY day DESC LIMIT $2",
+                          {id, days}))
     out.emplace_back(r.str(0), r.i64(1));
   return out;
 }
 
-}  // namespace gatehouse::authz::sql
+}  // namespace gatehouse::authz

@@ -2,6 +2,7 @@
 // Expected failures travel as values: Result<T> holds either a T or an Error.
 // Exceptions are reserved for bugs and start-up failures (DESIGN.md §5).
 #include <boost/json/object.hpp>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <variant>
@@ -44,6 +45,9 @@ struct Error {
   static Error make(Errc c, std::string msg, boost::json::object details = {}) {
     return {c, std::move(msg), std::move(details), {}, 0};
   }
+  static Error forbidden(std::string why) { return make(Errc::authorization, std::move(why)); }
+  /// "<what> not found": also the answer for another owner's thing, so ids cannot be probed.
+  static Error not_found(const std::string& what) { return make(Errc::not_found, what + " not found"); }
 };
 
 template <class T>
@@ -63,6 +67,14 @@ class [[nodiscard]] Result {
 
  private:
   std::variant<T, Error> v_;
+};
+
+/// Thrown only at the edge of a dependency that itself failed (a lost database
+/// connection): not a bug, so the HTTP shell answers with `error` (e.g. 503 +
+/// Retry-After) instead of 500. Expected outcomes never travel this way.
+struct DependencyFailure : std::runtime_error {
+  Error error;
+  DependencyFailure(Error e, const std::string& what) : std::runtime_error(what), error(std::move(e)) {}
 };
 
 struct Ok {};

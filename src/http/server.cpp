@@ -80,6 +80,10 @@ struct Server::Impl {
   static auto guarded(const Route& route, Request& req, F&& f) -> decltype(f()) {
     try {
       return f();
+    } catch (const DependencyFailure& ex) {  // e.g. the database went away: 503, not a bug
+      log::error("dependency failed", {{"request_id", req.request_id}, {"route", route.pattern},
+                                       {"error", ex.what()}});
+      return error_response(req, ex.error);
     } catch (const std::exception& ex) {
       log::error("unhandled exception", {{"request_id", req.request_id}, {"route", route.pattern},
                                          {"error", ex.what()}});

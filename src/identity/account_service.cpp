@@ -40,8 +40,8 @@ Status AccountService::rate_limit_password_check(const std::string& user_id) {
 
 void AccountService::send_verification(store::Conn& c, const User& u, int64_t now) {
   std::string token = new_secret_token();
-  sql::invalidate_email_tokens(c, u.id, kVerify, now);
-  sql::insert_email_token(c, crypto::token_hash(token), u.id, kVerify, now, now + d_.cfg.verify_token_ttl);
+  EmailTokenStore(c).invalidate(u.id, kVerify, now);
+  EmailTokenStore(c).insert(crypto::token_hash(token), u.id, kVerify, now, now + d_.cfg.verify_token_ttl);
   std::string link = d_.cfg.issuer + "/api/v1/auth/verify-email/" + token;
   d_.mailer.enqueue(c, {u.email, "Verify your email address",
                         "Hello,\r\n\r\nConfirm your email address for Gatehouse by opening this link:\r\n\r\n" +
@@ -54,18 +54,19 @@ void AccountService::send_verification(store::Conn& c, const User& u, int64_t no
 // passed without a verification, a new registration of the address takes it: the old
 // account keeps its data under a placeholder address and loses its sessions and grants, so
 // a squatter who registered someone else's address cannot keep it from its owner.
-void AccountService::evict_unverified_holder(store::Conn& c, const std::string& email_norm, const Origin& o,
-                                             int64_t now) {
-  auto holder = sql::user_by_email(c, email_norm);
+Status AccountService::evict_unverified_holder(store::Conn& c, const std::string& email_norm, const Origin& o,
+                                               int64_t now) {
+  auto holder = UserStore(c).by_email(email_norm);
   if (!holder || holder->deleted || holder->email_verified || holder->created_at > now - d_.cfg.verify_token_ttl)
-    return;
+    return ok();
   std::string placeholder = "unclaimed-" + holder->id + "@unclaimed.invalid";  // RFC 2606 .invalid
-  sql::set_email(c, holder->id, placeholder, placeholder, now);
-  sql::invalidate_email_tokens(c, holder->id, kVerify, now);
+  if (auto moved = UserStore(c).set_email(holder->id, placeholder, placeholder, now); !moved) return moved;
+  EmailTokenStore(c).invalidate(holder->id, kVerify, now);
   d_.tokens.revoked(d_.tokens.end_user_sessions(c, holder->id, now, "email_claimed_by_owner"), now);
   auto e = audit_event(o, "user.email_evicted", std::nullopt, holder->id);
   e.details["reason"] = "unverified_address_registered_again";
   events::record(c, e, now);
+  return ok();
 }
 
 Result<User> AccountService::add_user(User u, bool send_mail, const Origin& o, const char* action) {
@@ -75,23 +76,20 @@ Result<User> AccountService::add_user(User u, bool send_mail, const Origin& o, c
   int64_t now = now_seconds();
   u.id = new_uuid();
   u.created_at = u.updated_at = now;
-  try {
-    return d_.db.transaction([&](store::Conn& c) -> Result<User> {
-      if (send_mail) evict_unverified_holder(c, email_norm, o, now);
-      if (sql::email_taken(c, email_norm)) return conflict("email", "Email address is already registered");
-      if (uname_norm && sql::username_taken(c, *uname_norm, ""))
-        return conflict("username", "Username is already taken");
-      sql::insert_user(c, u, email_norm, uname_norm);
-      if (send_mail) send_verification(c, u, now);
-      auto e = audit_event(o, action, u.id, u.id);
-      if (u.is_admin) e.details["admin"] = true;
-      events::record(c, e, now);
-      return u;
-    });
-  } catch (const store::DbError& e) {
-    if (e.kind != store::DbError::Kind::unique_violation) throw;
-    return conflict("email", "Email address or username is already registered");  // lost a race
-  }
+  return d_.db.transaction([&](store::Conn& c) -> Result<User> {
+    UserStore users(c);
+    if (send_mail)
+      if (auto evicted = evict_unverified_holder(c, email_norm, o, now); !evicted) return evicted.error();
+    if (users.email_taken(email_norm)) return conflict("email", "Email address is already registered");
+    if (uname_norm && users.username_taken(*uname_norm, "")) return conflict("username", "Username is already taken");
+    if (!users.insert(u, email_norm, uname_norm))  // lost a race to a concurrent sign-up
+      return conflict("email", "Email address or username is already registered");
+    if (send_mail) send_verification(c, u, now);
+    auto e = audit_event(o, action, u.id, u.id);
+    if (u.is_admin) e.details["admin"] = true;
+    events::record(c, e, now);
+    return u;
+  });
 }
 
 Result<User> AccountService::create_user(const Registration& r, bool verified, bool admin,
@@ -137,11 +135,11 @@ Result<User> AccountService::verify_email(const std::string& token, const Origin
   if (auto s = rate_limit(d_.limiter, RateLimiter::address_key("verify-ip", o.ip), d_.cfg.rl_verify_ip); !s) return s.error();
   int64_t now = now_seconds();
   auto r = d_.db.transaction([&](store::Conn& c) -> Result<User> {
-    auto uid = token.size() <= 256 ? sql::consume_email_token(c, crypto::token_hash(token), kVerify, now)
+    auto uid = token.size() <= 256 ? EmailTokenStore(c).consume(crypto::token_hash(token), kVerify, now)
                                    : std::nullopt;
-    auto u = uid ? sql::user_by_id(c, *uid) : std::nullopt;
+    auto u = uid ? UserStore(c).by_id(*uid) : std::nullopt;
     if (!u || u->deleted) return Error::field("token", "Verification link is invalid, expired or already used");
-    sql::set_email_verified(c, u->id, now);
+    UserStore(c).set_email_verified(u->id, now);
     events::record(c, audit_event(o, "user.verify_email", u->id, u->id), now);
     u->email_verified = true;
     return *u;
@@ -156,7 +154,7 @@ Status AccountService::resend_verification(const std::string& email, const Origi
   if (d_.limiter.take("resend-account:" + norm, d_.cfg.rl_forgot_account) > 0) return ok();  // silently
   int64_t now = now_seconds();
   bool sent = d_.db.transaction([&](store::Conn& c) {
-    auto u = sql::user_by_email(c, norm);
+    auto u = UserStore(c).by_email(norm);
     if (!u || u->deleted || u->email_verified) return false;
     send_verification(c, *u, now);
     return true;
@@ -167,7 +165,7 @@ Status AccountService::resend_verification(const std::string& email, const Origi
 
 Result<User> AccountService::get(const std::string& user_id) {
   if (auto cached = d_.users.get(user_id)) return *cached;
-  auto u = d_.db.with([&](store::Conn& c) { return sql::user_by_id(c, user_id); });
+  auto u = d_.db.with([&](store::Conn& c) { return UserStore(c).by_id(user_id); });
   if (!u || u->deleted) return Error::make(Errc::authentication, "Account no longer exists");
   d_.users.put(*u);
   return *u;
@@ -180,33 +178,30 @@ Result<User> AccountService::update_profile(const Principal& p, const ProfileCha
     uname = **ch.username;
     uname_norm = normalize_login(*uname);
   }
-  try {
-    auto r = d_.db.transaction([&](store::Conn& c) -> Result<User> {
-      if (uname_norm && sql::username_taken(c, *uname_norm, p.user_id))
-        return conflict("username", "Username is already taken");
-      sql::update_profile(c, p.user_id, uname, uname_norm, ch.name ? *ch.name : std::nullopt,
-                          ch.username.has_value(), ch.name.has_value(), now);
-      auto e = audit_event(o, "user.update", p.user_id, p.user_id);
-      boost::json::array fields;
-      if (ch.username) fields.push_back("username");
-      if (ch.name) fields.push_back("name");
-      e.details["fields"] = std::move(fields);
-      events::record(c, e, now);
-      auto u = sql::user_by_id(c, p.user_id);
-      if (!u || u->deleted) return Error::make(Errc::authentication, "Account no longer exists");
-      return *u;
-    });
-    d_.users.invalidate(p.user_id);
-    return r;
-  } catch (const store::DbError& e) {
-    if (e.kind != store::DbError::Kind::unique_violation) throw;
-    return conflict("username", "Username is already taken");
-  }
+  auto r = d_.db.transaction([&](store::Conn& c) -> Result<User> {
+    UserStore users(c);
+    if (uname_norm && users.username_taken(*uname_norm, p.user_id))
+      return conflict("username", "Username is already taken");
+    if (!users.update_profile(p.user_id, uname, uname_norm, ch.name ? *ch.name : std::nullopt,
+                              ch.username.has_value(), ch.name.has_value(), now))
+      return conflict("username", "Username is already taken");  // lost a race
+    auto e = audit_event(o, "user.update", p.user_id, p.user_id);
+    boost::json::array fields;
+    if (ch.username) fields.push_back("username");
+    if (ch.name) fields.push_back("name");
+    e.details["fields"] = std::move(fields);
+    events::record(c, e, now);
+    auto u = users.by_id(p.user_id);
+    if (!u || u->deleted) return Error::make(Errc::authentication, "Account no longer exists");
+    return *u;
+  });
+  d_.users.invalidate(p.user_id);
+  return r;
 }
 
 Status AccountService::change_password(const Principal& p, const std::string& current,
                                        const std::string& next, const Origin& o) {
-  auto u = d_.db.with([&](store::Conn& c) { return sql::user_by_id(c, p.user_id); });
+  auto u = d_.db.with([&](store::Conn& c) { return UserStore(c).by_id(p.user_id); });
   if (!u || u->deleted) return Error::make(Errc::authentication, "Account no longer exists");
   int64_t now = now_seconds();
   if (auto s = rate_limit_password_check(u->id); !s) return s.error();
@@ -224,7 +219,7 @@ Status AccountService::change_password(const Principal& p, const std::string& cu
     return Error::field("new_password", *why);
   std::string hash = d_.hasher.hash(next);
   auto ended = d_.db.transaction([&](store::Conn& c) {
-    sql::set_password_hash(c, u->id, hash, now);
+    UserStore(c).set_password_hash(u->id, hash, now);
     auto ids = d_.tokens.end_user_sessions(c, u->id, now, "password_changed", p.session_id);
     auto e = audit_event(o, "user.password_change", u->id, u->id);
     e.details["sessions_ended"] = static_cast<int64_t>(ids.size());
@@ -237,7 +232,7 @@ Status AccountService::change_password(const Principal& p, const std::string& cu
 
 Status AccountService::delete_account(const Principal& p, const std::optional<std::string>& password,
                                       const Origin& o) {
-  auto u = d_.db.with([&](store::Conn& c) { return sql::user_by_id(c, p.user_id); });
+  auto u = d_.db.with([&](store::Conn& c) { return UserStore(c).by_id(p.user_id); });
   if (!u || u->deleted) return Error::make(Errc::authentication, "Account no longer exists");
   if (password) {
     if (auto s = rate_limit_password_check(u->id); !s) return s.error();
@@ -248,7 +243,7 @@ Status AccountService::delete_account(const Principal& p, const std::optional<st
   }
   int64_t now = now_seconds();
   auto ended = d_.db.transaction([&](store::Conn& c) {
-    sql::soft_delete_user(c, u->id, now);
+    UserStore(c).soft_delete(u->id, now);
     auto ids = d_.tokens.end_user_sessions(c, u->id, now, "account_deleted");
     events::record(c, audit_event(o, "user.delete", u->id, u->id), now);
     return ids;
@@ -267,11 +262,11 @@ Status AccountService::forgot_password(const std::string& email, const Origin& o
   if (d_.limiter.take("forgot-account:" + norm, d_.cfg.rl_forgot_account) > 0) return ok();
   int64_t now = now_seconds();
   bool sent = d_.db.transaction([&](store::Conn& c) {
-    auto u = sql::user_by_email(c, norm);
+    auto u = UserStore(c).by_email(norm);
     if (!u || u->deleted) return false;
     std::string token = new_secret_token();
-    sql::invalidate_email_tokens(c, u->id, kReset, now);
-    sql::insert_email_token(c, crypto::token_hash(token), u->id, kReset, now, now + d_.cfg.reset_token_ttl);
+    EmailTokenStore(c).invalidate(u->id, kReset, now);
+    EmailTokenStore(c).insert(crypto::token_hash(token), u->id, kReset, now, now + d_.cfg.reset_token_ttl);
     d_.mailer.enqueue(c, {u->email, "Reset your password",
                           "Hello,\r\n\r\nSomeone asked to reset the Gatehouse password for this address.\r\n"
                           "To choose a new password, open:\r\n\r\n" + d_.cfg.issuer + "/ui/reset?token=" + token +
@@ -293,19 +288,19 @@ Status AccountService::reset_password(const std::string& token, const std::strin
   std::string token_hash = crypto::token_hash(token);
   // Look first (without consuming) so a weak password does not burn the token.
   auto user = d_.db.with([&](store::Conn& c) -> std::optional<User> {
-    auto uid = sql::peek_email_token(c, token_hash, kReset, now);
-    return uid ? sql::user_by_id(c, *uid) : std::nullopt;
+    auto uid = EmailTokenStore(c).peek(token_hash, kReset, now);
+    return uid ? UserStore(c).by_id(*uid) : std::nullopt;
   });
   if (!user || user->deleted) return Error::field("token", "Reset token is invalid, expired or already used");
   if (auto why = check_password(d_.cfg, password, {user->email, user->username.value_or("")}))
     return Error::field("password", *why);
   std::string hash = d_.hasher.hash(password);
   auto r = d_.db.transaction([&](store::Conn& c) -> Result<std::vector<std::string>> {
-    auto uid = sql::consume_email_token(c, token_hash, kReset, now);
+    auto uid = EmailTokenStore(c).consume(token_hash, kReset, now);
     if (!uid) return Error::field("token", "Reset token is invalid, expired or already used");
-    sql::set_password_hash(c, *uid, hash, now);
+    UserStore(c).set_password_hash(*uid, hash, now);
     // Proving control of the mailbox also verifies it.
-    if (!user->email_verified) sql::set_email_verified(c, *uid, now);
+    if (!user->email_verified) UserStore(c).set_email_verified(*uid, now);
     auto ids = d_.tokens.end_user_sessions(c, *uid, now, "password_reset");
     auto e = audit_event(o, "user.password_reset", *uid, *uid);
     e.details["sessions_ended"] = static_cast<int64_t>(ids.size());
@@ -323,9 +318,9 @@ Status AccountService::set_password(const std::string& email, const std::string&
   int64_t now = now_seconds();
   std::string hash = d_.hasher.hash(password);
   bool found = d_.db.transaction([&](store::Conn& c) {
-    auto u = sql::user_by_email(c, normalize_login(email));
+    auto u = UserStore(c).by_email(normalize_login(email));
     if (!u || u->deleted) return false;
-    sql::set_password_hash(c, u->id, hash, now);
+    UserStore(c).set_password_hash(u->id, hash, now);
     d_.tokens.end_user_sessions(c, u->id, now, "password_set_by_admin");
     events::record(c, audit_event(o, "user.password_set", std::nullopt, u->id), now);
     return true;

@@ -62,7 +62,7 @@ class AccountService {
   void send_verification(store::Conn& c, const User& u, int64_t now);
   Status rate_limit_password_check(const std::string& user_id);
   /// Inserts `u` (hash already set) with uniqueness checks and an audit row.
-  void evict_unverified_holder(store::Conn& c, const std::string& email_norm, const Origin& o, int64_t now);
+  Status evict_unverified_holder(store::Conn& c, const std::string& email_norm, const Origin& o, int64_t now);
   Result<User> add_user(User u, bool send_mail, const Origin& o, const char* action);
   Deps d_;
 };

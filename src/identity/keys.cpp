@@ -13,6 +13,7 @@
 #include "core/random.hpp"
 #include "crypto/aead.hpp"
 #include "crypto/encoding.hpp"
+#include "identity/key_store.hpp"
 
 namespace gatehouse::identity {
 namespace json = boost::json;
@@ -60,9 +61,7 @@ KeyInfo KeyRing::create_key(store::Conn& c, crypto::Alg alg, int64_t now, int64_
   std::string kid = crypto::base64url_encode(random_bytes(12));
   auto key = crypto::Jwk::generate(alg, kid);
   std::string sealed = crypto::base64_encode(crypto::aead_seal(seal_key_, key.private_pem(), kid));
-  c.query("INSERT INTO signing_keys (kid, alg, public_pem, private_sealed, created_at, signs_from)"
-          " VALUES ($1, $2, $3, $4, $5, $6)",
-          {kid, crypto::alg_name(alg), key.public_pem(), sealed, now, signs_from});
+  KeyStore(c).insert(kid, crypto::alg_name(alg), key.public_pem(), sealed, now, signs_from);
   return KeyInfo{kid, crypto::alg_name(alg), now, signs_from, std::nullopt, std::nullopt, true};
 }
 
@@ -73,9 +72,7 @@ void KeyRing::load() {
     // Every algorithm keeps one active key: access tokens use the configured one, ID tokens
     // RS256 (OIDC's mandatory algorithm) or a client's choice.
     for (auto alg : {crypto::Alg::ES256, crypto::Alg::EdDSA, crypto::Alg::RS256}) {
-      auto active = c.query("SELECT 1 FROM signing_keys WHERE alg = $1 AND retired_at IS NULL",
-                            {crypto::alg_name(alg)});
-      if (active.empty()) create_key(c, alg, now, now);
+      if (!KeyStore(c).has_active(crypto::alg_name(alg))) create_key(c, alg, now, now);
     }
   });
   auto snap = std::make_shared<Snapshot>();
@@ -87,13 +84,10 @@ void KeyRing::load() {
   auto note_change = [&](int64_t at) {
     if (at > now) snap->next_change_at = std::min(snap->next_change_at, at);
   };
-  for (auto& r : db_.query("SELECT kid, alg, private_sealed, retired_at, COALESCE(signs_from, created_at)"
-                           " FROM signing_keys"
-                           " WHERE expires_at IS NULL OR expires_at > $1 ORDER BY created_at DESC",
-                           {now})) {
-    std::string kid = r.str(0);
-    auto alg = crypto::alg_from_name(r.str(1));
-    auto sealed = crypto::base64_decode(r.str(2));
+  for (auto& r : db_.with([&](store::Conn& c) { return KeyStore(c).published(now); })) {
+    const std::string& kid = r.kid;
+    auto alg = crypto::alg_from_name(r.alg);
+    auto sealed = crypto::base64_decode(r.private_sealed);
     if (!alg || !sealed) throw std::runtime_error("signing key " + kid + " is corrupt");
     // Keys sealed before per-purpose keys existed open with the raw master key.
     auto pem = crypto::aead_open(seal_key_, *sealed, kid);
@@ -104,8 +98,8 @@ void KeyRing::load() {
     auto shared = std::make_shared<const crypto::Jwk>(std::move(*jwk));
     snap->keys.push_back(shared);
     keys.push_back(shared->public_json());
-    auto retired_at = r.opt_i64(3);
-    int64_t signs_from = r.i64(4);
+    auto retired_at = r.retired_at;
+    int64_t signs_from = r.signs_from;
     if (retired_at) note_change(*retired_at);
     note_change(signs_from);
     if (retired_at && *retired_at <= now) continue;  // no longer signs
@@ -135,9 +129,7 @@ KeyInfo KeyRing::rotate(crypto::Alg alg, bool immediately) {
   int64_t ahead = immediately ? 0 : publish_ahead_;
   KeyInfo info = db_.transaction([&](store::Conn& c) {
     // The old key signs until the new one may.
-    c.query("UPDATE signing_keys SET retired_at = $1, expires_at = $2"
-            " WHERE alg = $3 AND retired_at IS NULL",
-            {now + ahead, now + ahead + retire_grace_, crypto::alg_name(alg)});
+    KeyStore(c).retire_active(crypto::alg_name(alg), now + ahead, now + ahead + retire_grace_);
     return create_key(c, alg, now, now + ahead);
   });
   load();
@@ -146,9 +138,8 @@ KeyInfo KeyRing::rotate(crypto::Alg alg, bool immediately) {
 
 std::vector<KeyInfo> KeyRing::list() {
   std::vector<KeyInfo> out;
-  for (auto& r : db_.query("SELECT kid, alg, created_at, COALESCE(signs_from, created_at), retired_at, expires_at"
-                           " FROM signing_keys ORDER BY created_at DESC"))
-    out.push_back({r.str(0), r.str(1), r.i64(2), r.i64(3), r.opt_i64(4), r.opt_i64(5), r.is_null(4)});
+  for (auto& k : db_.with([](store::Conn& c) { return KeyStore(c).all(); }))
+    out.push_back({k.kid, k.alg, k.created_at, k.signs_from, k.retired_at, k.expires_at, !k.retired_at});
   return out;
 }
 

@@ -36,6 +36,12 @@ json::object to_json(const Session& s, const std::string& current) {
   return o;
 }
 
+json::object to_json(const GlobalRole& r) {
+  return {{"name", r.name},
+          {"description", r.description ? json::value(*r.description) : json::value(nullptr)},
+          {"level", r.level}};
+}
+
 json::object to_json(const TokenPair& t) {
   json::object o;
   o["access_token"] = t.access_token;

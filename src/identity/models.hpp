@@ -39,6 +39,15 @@ struct Session {
 
 boost::json::object to_json(const Session& s, const std::string& current_session_id);
 
+/// A global role ("admin", "user", ...); a lower level is more powerful.
+struct GlobalRole {
+  std::string name;
+  std::optional<std::string> description;
+  int level = 0;
+};
+
+boost::json::object to_json(const GlobalRole& r);
+
 /// Where a request came from; services record it in sessions and the audit log.
 struct Origin {
   std::string ip;

@@ -17,13 +17,13 @@ TokenPair SessionService::start_session(store::Conn& c, const User& u, const Ori
                                         std::vector<std::string>& evicted) {
   Session s{new_uuid_v7(), u.id, now, now, now + d_.cfg.refresh_token_ttl, o.ip,
             o.user_agent.substr(0, 512), std::nullopt};
-  sql::insert_session(c, s);
+  SessionStore(c).insert(s);
   std::string refresh = new_secret_token();
-  sql::insert_refresh(c, crypto::token_hash(refresh), s.id, now, s.expires_at);
+  RefreshStore(c).insert(crypto::token_hash(refresh), s.id, now, s.expires_at);
   if (int limit = d_.cfg.max_sessions_per_user; limit > 0) {
-    auto active = sql::active_sessions(c, u.id, now);  // oldest first
+    auto active = SessionStore(c).active_of(u.id, now);  // oldest first
     for (std::size_t i = 0; i + limit < active.size(); ++i) {
-      sql::revoke_session(c, active[i].id, now, "session_limit");
+      SessionStore(c).revoke(active[i].id, now, "session_limit");
       evicted.push_back(active[i].id);
       auto e = audit_event(o, "session.revoke", u.id, active[i].id);
       e.details["reason"] = "session_limit";
@@ -45,7 +45,7 @@ Result<LoginAttempt> SessionService::begin_login(const std::string& login, const
   a.login = normalize_login(login);
   if (auto s = rate_limit(d_.limiter, RateLimiter::address_key("login-ip", o.ip), d_.cfg.rl_login_ip); !s) return s.error();
   a.started_at = now_seconds();
-  a.user = d_.db.with([&](store::Conn& c) { return sql::user_by_login(c, a.login); });
+  a.user = d_.db.with([&](store::Conn& c) { return UserStore(c).by_login(a.login); });
   // Per-account bucket, keyed by the account the login resolved to (any spelling of it
   // shares one bucket), charged on failures only but checked before any hashing.
   a.account_key = a.user ? "login-account:" + a.user->id : "login-unknown:" + a.login;
@@ -124,8 +124,8 @@ Result<TokenPair> SessionService::finish_login(const LoginAttempt& a, const Pass
   }
   std::vector<std::string> evicted;
   TokenPair pair = d_.db.transaction([&](store::Conn& c) {
-    if (!v.new_hash.empty()) sql::set_password_hash(c, user->id, v.new_hash, now);
-    sql::set_last_login(c, user->id, now);
+    if (!v.new_hash.empty()) UserStore(c).set_password_hash(user->id, v.new_hash, now);
+    UserStore(c).set_last_login(user->id, now);
     user->last_login_at = now;
     TokenPair p = start_session(c, *user, o, now, evicted);
     auto e = audit_event(o, "auth.login", user->id, p.session_id);
@@ -147,21 +147,21 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
   std::vector<std::string> revoked;
   std::string reused_by;
   auto result = d_.db.transaction([&](store::Conn& c) -> Result<TokenPair> {
-    auto row = sql::refresh_by_hash(c, hash);
+    auto row = RefreshStore(c).by_hash(hash);
     if (!row) return invalid_refresh();
-    auto session = sql::session_by_id(c, row->session_id);
+    auto session = SessionStore(c).by_id(row->session_id);
     if (!session || session->revoked_at || session->expires_at <= now || row->expires_at <= now)
       return invalid_refresh();
-    auto user = sql::user_by_id(c, session->user_id);
+    auto user = UserStore(c).by_id(session->user_id);
     if (!user || user->deleted || user->locked) return invalid_refresh();
 
     std::string next = new_secret_token();
     std::string next_hash = crypto::token_hash(next);
-    if (!sql::mark_rotated(c, hash, next_hash, now)) {
+    if (!RefreshStore(c).mark_rotated(hash, next_hash, now)) {
       // Already rotated. A second use right after rotation, while its successor is still
       // unused, is two tabs racing; anything else is a replay: end the whole family.
-      auto again = sql::refresh_by_hash(c, hash);
-      auto successor = again && again->successor_hash ? sql::refresh_by_hash(c, *again->successor_hash)
+      auto again = RefreshStore(c).by_hash(hash);
+      auto successor = again && again->successor_hash ? RefreshStore(c).by_hash(*again->successor_hash)
                                                       : std::nullopt;
       int grace = d_.cfg.refresh_reuse_grace_seconds;
       bool race = grace > 0 && again && again->rotated_at && now - *again->rotated_at <= grace &&
@@ -175,8 +175,8 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
         return err;
       }
     }
-    sql::insert_refresh(c, next_hash, session->id, now, session->expires_at);
-    sql::touch_session(c, session->id, now);
+    RefreshStore(c).insert(next_hash, session->id, now, session->expires_at);
+    SessionStore(c).touch(session->id, now);
     auto e = audit_event(o, "auth.refresh", user->id, session->id);
     events::record(c, e, now);
     return TokenPair{d_.tokens.issue(*user, session->id, now, c), next, d_.cfg.access_token_ttl,
@@ -185,7 +185,7 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
   if (!revoked.empty()) {
     // Replay of a rotated token: end the whole family (the session), audited.
     d_.db.transaction([&](store::Conn& c) {
-      sql::revoke_session(c, revoked[0], now, "refresh_token_reused");
+      SessionStore(c).revoke(revoked[0], now, "refresh_token_reused");
       auto e = audit_event(o, "auth.refresh_reuse", reused_by, revoked[0]);
       e.outcome = "failure";
       events::record(c, e, now);
@@ -199,7 +199,7 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
 Status SessionService::logout(const Principal& p, const Origin& o) {
   int64_t now = now_seconds();
   d_.db.transaction([&](store::Conn& c) {
-    sql::revoke_session(c, p.session_id, now, "logout");
+    SessionStore(c).revoke(p.session_id, now, "logout");
     events::record(c, audit_event(o, "auth.logout", p.user_id, p.session_id), now);
   });
   d_.tokens.revoked({p.session_id}, now);
@@ -209,24 +209,24 @@ Status SessionService::logout(const Principal& p, const Origin& o) {
 Result<std::string> SessionService::reissue(const Principal& p) {
   int64_t now = now_seconds();
   return d_.db.with([&](store::Conn& c) -> Result<std::string> {
-    auto s = sql::session_by_id(c, p.session_id);
-    auto u = sql::user_by_id(c, p.user_id);
+    auto s = SessionStore(c).by_id(p.session_id);
+    auto u = UserStore(c).by_id(p.user_id);
     if (!s || s->revoked_at || !u || u->deleted) return Error::make(Errc::authentication, "Session has been revoked");
     return d_.tokens.issue(*u, s->id, now, c);
   });
 }
 
 Result<std::vector<Session>> SessionService::list(const Principal& p) {
-  return d_.db.with([&](store::Conn& c) { return sql::active_sessions(c, p.user_id, now_seconds()); });
+  return d_.db.with([&](store::Conn& c) { return SessionStore(c).active_of(p.user_id, now_seconds()); });
 }
 
 Status SessionService::revoke(const Principal& p, const std::string& id, const Origin& o) {
   int64_t now = now_seconds();
   bool done = d_.db.transaction([&](store::Conn& c) {
-    auto s = sql::session_by_id(c, id);
+    auto s = SessionStore(c).by_id(id);
     // Another user's session is reported exactly like a missing one.
     if (!s || s->user_id != p.user_id || s->revoked_at) return false;
-    sql::revoke_session(c, id, now, "user_revoked");
+    SessionStore(c).revoke(id, now, "user_revoked");
     events::record(c, audit_event(o, "session.revoke", p.user_id, id), now);
     return true;
   });
@@ -251,7 +251,7 @@ Result<int> SessionService::revoke_others(const Principal& p, const Origin& o) {
 
 Result<boost::json::object> SessionService::stats(const Principal& p) {
   int64_t now = now_seconds();
-  auto n = d_.db.with([&](store::Conn& c) { return sql::session_counts(c, p.user_id, now); });
+  auto n = d_.db.with([&](store::Conn& c) { return SessionStore(c).counts(p.user_id, now); });
   auto t = [](const std::optional<int64_t>& x) {
     return x ? boost::json::value(iso8601(*x)) : boost::json::value(nullptr);
   };

@@ -53,7 +53,7 @@ void TokenService::revoked(const std::vector<std::string>& ids, int64_t now) {
 
 std::vector<std::string> TokenService::end_user_sessions(store::Conn& c, const std::string& user_id, int64_t now,
                                                         const std::string& reason, const std::string& except) {
-  auto ids = sql::revoke_user_sessions(c, user_id, now, reason, except);
+  auto ids = SessionStore(c).revoke_all_of(user_id, now, reason, except);
   if (sign_out_hook_) sign_out_hook_(c, user_id, now);
   return ids;
 }
@@ -72,7 +72,7 @@ bool TokenService::user_revoked(const std::string& user_id) const {
 void TokenService::load_revocations() {
   int64_t now = now_seconds();
   auto rows = db_.with([&](store::Conn& c) {
-    return sql::sessions_revoked_since(c, now - kRecheckSeconds - 1);
+    return SessionStore(c).revoked_since(now - kRecheckSeconds - 1);
   });
   std::vector<std::string> ids;
   for (auto& [id, _] : rows) ids.push_back(id);
@@ -150,7 +150,7 @@ Result<Principal> TokenService::verify(const std::string& token) {
   Principal p{str("sub"), str("sid"), *exp};
   if (p.user_id.empty() || p.session_id.empty() || c.contains("client_id")) return deny("Invalid access token");
   if (is_revoked(p.session_id)) return deny("Session has been revoked");
-  auto session = db_.with([&](store::Conn& conn) { return sql::session_by_id(conn, p.session_id); });
+  auto session = db_.with([&](store::Conn& conn) { return SessionStore(conn).by_id(p.session_id); });
   if (!session || session->revoked_at || session->expires_at <= now || session->user_id != p.user_id)
     return deny("Session has been revoked");
   remember(token, p);

@@ -135,7 +135,7 @@ void register_client_routes(http::Router& r, OidcApi api) {
   }, "oauth.client_secret_rotated"), "Issue a new client secret — admin");
 
   r.get("/api/v1/users/me/consents", Pool::db, identity::authed(api.identity_tokens, [api](Request& req, const identity::Principal& p) {
-    auto rows = api.db.with([&](store::Conn& c) { return sql::consents_of(c, p.user_id); });
+    auto rows = api.db.with([&](store::Conn& c) { return ConsentStore(c).of_user(p.user_id); });
     json::array a;
     for (auto& k : rows) {
       json::array scopes;
@@ -150,7 +150,7 @@ void register_client_routes(http::Router& r, OidcApi api) {
     std::string client = req.params.count("client_id") ? req.params["client_id"] : "";
     std::vector<std::string> grants;
     auto n = api.db.transaction([&](store::Conn& c) {
-      auto n = sql::delete_consents(c, p.user_id, client, now_seconds(), &grants);
+      auto n = ConsentStore(c).remove(p.user_id, client, now_seconds(), &grants);
       auto e = identity::audit_event(identity::origin_of(req), "oauth.consent_revoked", p.user_id,
                                      client.empty() ? std::optional<std::string>() : client);
       e.details["grants_revoked"] = static_cast<int64_t>(grants.size());
@@ -168,7 +168,7 @@ void register_client_routes(http::Router& r, OidcApi api) {
         "Revoke the consent given to one client");
 
   r.get("/api/v1/users/me/grants", Pool::db, identity::authed(api.identity_tokens, [api](Request& req, const identity::Principal& p) {
-    auto rows = api.db.with([&](store::Conn& c) { return sql::live_grants_of(c, p.user_id, now_seconds()); });
+    auto rows = api.db.with([&](store::Conn& c) { return GrantStore(c).live_of(p.user_id, now_seconds()); });
     json::array a;
     for (auto& g : rows)
       a.push_back(json::object{{"id", g.id}, {"client_id", g.client_id}, {"client_name", g.client_name},
@@ -182,7 +182,7 @@ void register_client_routes(http::Router& r, OidcApi api) {
   auto revoke_grants = [api](Request& req, const identity::Principal& p) {
     std::string grant = req.params.count("id") ? req.params["id"] : "";
     auto ids = api.db.transaction([&](store::Conn& c) {
-      auto ids = sql::revoke_user_grants(c, p.user_id, grant, now_seconds());
+      auto ids = GrantStore(c).revoke_of_user(p.user_id, grant, now_seconds());
       if (!ids.empty()) {
         auto e = identity::audit_event(identity::origin_of(req), "oauth.grant_revoked", p.user_id,
                                        grant.empty() ? std::optional<std::string>() : grant);

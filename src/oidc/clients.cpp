@@ -10,6 +10,7 @@
 #include "core/random.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
+#include "oidc/client_store.hpp"
 
 namespace gatehouse::oidc {
 namespace json = boost::json;
@@ -26,33 +27,6 @@ json::array arr(const std::vector<std::string>& v) {
 const std::vector<std::string> kGrants = {"authorization_code", "refresh_token", "client_credentials",
                                           "urn:ietf:params:oauth:grant-type:device_code", "password"};
 const std::vector<std::string> kMethods = {"client_secret_basic", "client_secret_post", "private_key_jwt", "none"};
-constexpr const char* kCols =
-    "id, name, secret_hash, public, redirect_uris, post_logout_redirect_uris, grant_types, scopes, auth_method,"
-    " jwks, first_party, access_token_ttl, refresh_token_ttl, id_token_ttl, id_token_alg, created_at, updated_at";
-
-Client client_from(const store::Row& r) {
-  Client c;
-  c.id = r.str(0);
-  c.name = r.str(1);
-  c.secret_hash = r.str(2);
-  c.is_public = r.flag(3);
-  c.redirect_uris = strings_from_json_text(r.str(4));
-  c.post_logout_redirect_uris = strings_from_json_text(r.str(5));
-  c.grant_types = strings_from_json_text(r.str(6));
-  c.scopes = strings_from_json_text(r.str(7));
-  c.auth_method = r.str(8);
-  c.jwks = r.str(9);
-  c.first_party = r.flag(10);
-  auto ttl = [&](std::size_t i) { return r.is_null(i) ? std::nullopt : std::optional<int>(static_cast<int>(r.i64(i))); };
-  c.access_token_ttl = ttl(11);
-  c.refresh_token_ttl = ttl(12);
-  c.id_token_ttl = ttl(13);
-  c.id_token_alg = r.str(14);
-  c.created_at = r.i64(15);
-  c.updated_at = r.i64(16);
-  return c;
-}
-
 // Exact, absolute redirect URIs without fragments (RFC 6749 §3.1.2): https anywhere, http
 // only to loopback (RFC 8252 §7.3), and private-use schemes in reverse-domain form such as
 // com.example.app:/cb (RFC 8252 §7.1) — never javascript:, data: or file:. Parsed with
@@ -167,14 +141,6 @@ void apply(Client& c, const ClientSpec& s) {
   if (s.id_token_alg) c.id_token_alg = *s.id_token_alg;
 }
 
-store::Params params_of(const Client& c) {
-  auto ttl = [](const std::optional<int>& t) { return t ? store::Value(*t) : store::Value(nullptr); };
-  return {c.id, c.name, c.secret_hash.empty() ? store::Value(nullptr) : store::Value(c.secret_hash), c.is_public,
-          to_json_text(c.redirect_uris), to_json_text(c.post_logout_redirect_uris), to_json_text(c.grant_types),
-          to_json_text(c.scopes), c.auth_method, c.jwks.empty() ? store::Value(nullptr) : store::Value(c.jwks),
-          c.first_party, ttl(c.access_token_ttl), ttl(c.refresh_token_ttl), ttl(c.id_token_ttl), c.id_token_alg,
-          c.created_at, c.updated_at};
-}
 }  // namespace
 
 namespace {
@@ -200,11 +166,7 @@ Result<std::pair<Client, std::string>> Clients::create(const ClientSpec& spec, c
   }
   auto v = validate(std::move(c));
   if (!v) return v.error();
-  auto p = params_of(*v);
-  p.push_back(created_by);
-  db_.query(std::string("INSERT INTO oauth_clients (") + kCols +
-                ", created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-            p);
+  db_.with([&](store::Conn& conn) { ClientStore(conn).insert(*v, created_by); });
   return std::make_pair(*v, v->is_public ? std::string() : secret);
 }
 
@@ -218,20 +180,14 @@ Result<Client> Clients::update(const std::string& id, const ClientSpec& spec) {
   c.updated_at = now_seconds();
   auto v = validate(std::move(c));
   if (!v) return v.error();
-  auto p = params_of(*v);  // $1 id .. $17 updated_at; public, secret and created_at stay
-  db_.query("UPDATE oauth_clients SET name = $2, redirect_uris = $3, post_logout_redirect_uris = $4, grant_types = $5,"
-            " scopes = $6, auth_method = $7, jwks = $8, first_party = $9, access_token_ttl = $10,"
-            " refresh_token_ttl = $11, id_token_ttl = $12, id_token_alg = $13, updated_at = $14 WHERE id = $1",
-            {p[0], p[1], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[16]});
+  db_.with([&](store::Conn& conn) { ClientStore(conn).update(*v); });
   forget(id);
   return *v;
 }
 
 Status Clients::remove(const std::string& id) {
-  if (db_.query("UPDATE oauth_clients SET deleted = 1, updated_at = $1 WHERE id = $2 AND deleted = 0",
-                {now_seconds(), id}).affected == 0)
-    return Error::make(Errc::not_found, "Client not found");
-  db_.query("UPDATE oauth_grants SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL", {now_seconds(), id});
+  bool removed = db_.transaction([&](store::Conn& conn) { return ClientStore(conn).remove(id, now_seconds()); });
+  if (!removed) return Error::not_found("Client");
   forget(id);
   return ok();
 }
@@ -244,16 +200,13 @@ Result<std::pair<Client, std::string>> Clients::rotate_secret(const std::string&
   Client c = *cur;
   c.secret_hash = hash_secret(secret);
   c.updated_at = now_seconds();
-  db_.query("UPDATE oauth_clients SET secret_hash = $1, updated_at = $2 WHERE id = $3", {c.secret_hash, c.updated_at, id});
+  db_.with([&](store::Conn& conn) { ClientStore(conn).set_secret_hash(id, c.secret_hash, c.updated_at); });
   forget(id);
   return std::make_pair(c, secret);
 }
 
 std::vector<Client> Clients::list() {
-  std::vector<Client> out;
-  for (auto& r : db_.query(std::string("SELECT ") + kCols + " FROM oauth_clients WHERE deleted = 0 ORDER BY created_at"))
-    out.push_back(client_from(r));
-  return out;
+  return db_.with([](store::Conn& conn) { return ClientStore(conn).all(); });
 }
 
 std::shared_ptr<const Client> Clients::find_cached(const std::string& id) {
@@ -263,9 +216,9 @@ std::shared_ptr<const Client> Clients::find_cached(const std::string& id) {
 std::shared_ptr<const Client> Clients::find(const std::string& id) {
   if (auto c = find_cached(id)) return c;
   if (id.empty() || id.size() > 128) return nullptr;
-  auto rows = db_.query(std::string("SELECT ") + kCols + " FROM oauth_clients WHERE id = $1 AND deleted = 0", {id});
-  if (rows.empty()) return nullptr;
-  auto c = std::make_shared<const Client>(client_from(rows[0]));
+  auto row = db_.with([&](store::Conn& conn) { return ClientStore(conn).by_id(id); });
+  if (!row) return nullptr;
+  auto c = std::make_shared<const Client>(std::move(*row));
   cache_.put(id, c, now_seconds());  // only clients that exist: unknown ids are not cached
   return c;
 }

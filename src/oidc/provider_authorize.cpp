@@ -114,7 +114,7 @@ AuthorizeOutcome Provider::authorize(AuthorizeRequest& r, const std::optional<Br
   if (!client->first_party) {
     if (consent_given && !*consent_given) return fail("access_denied", "The user denied the request");
     if (!consent_given) {
-      auto granted = db_.with([&](store::Conn& c) { return sql::consent(c, browser->user_id, client->id); });
+      auto granted = db_.with([&](store::Conn& c) { return ConsentStore(c).find(browser->user_id, client->id); });
       bool covered = granted && std::all_of(r.scopes.begin(), r.scopes.end(), [&](const std::string& s) {
         return std::find(granted->begin(), granted->end(), s) != granted->end();
       });
@@ -127,15 +127,15 @@ AuthorizeOutcome Provider::authorize(AuthorizeRequest& r, const std::optional<Br
   std::string code = new_secret_token();
   db_.transaction([&](store::Conn& c) {
     std::string grant_id = new_uuid();
-    sql::insert_grant(c, grant_id, client->id, browser->user_id, browser->session_id, join_scope(r.scopes), now);
-    sql::CodeRow row{grant_id, client->id, browser->user_id, sent_redirect, join_scope(r.scopes),
+    GrantStore(c).insert(grant_id, client->id, browser->user_id, browser->session_id, join_scope(r.scopes), now);
+    CodeRow row{grant_id, client->id, browser->user_id, sent_redirect, join_scope(r.scopes),
                      oidc && !r.nonce.empty() ? std::optional(r.nonce) : std::nullopt,
                      r.code_challenge.empty() ? std::nullopt : std::optional(r.code_challenge),
                      r.code_challenge_method.empty() ? std::nullopt : std::optional(r.code_challenge_method),
                      browser->auth_time, "pwd", now + cfg_.oauth_code_ttl, std::nullopt, browser->session_id};
-    sql::insert_code(c, crypto::token_hash(code), row, now);
+    CodeStore(c).insert(crypto::token_hash(code), row, now);
     if (consent_given && *consent_given) {
-      if (remember) sql::save_consent(c, browser->user_id, client->id, r.scopes, now);
+      if (remember) ConsentStore(c).save(browser->user_id, client->id, r.scopes, now);
       events::AuditEvent e;
       e.action = "oauth.consent_granted";
       e.actor_id = browser->user_id;

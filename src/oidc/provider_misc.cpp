@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
-#include "authz/store.hpp"
+#include "authz/claims.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "crypto/hash.hpp"
-#include "identity/store.hpp"
+#include "identity/users.hpp"
 #include "oidc/provider.hpp"
 
 namespace gatehouse::oidc {
@@ -66,9 +66,9 @@ std::pair<int, json::object> Provider::introspect(const http::Request& req, cons
     return inactive();
   }
   int64_t now = now_seconds();
-  auto r = db_.with([&](store::Conn& c) -> std::optional<sql::RefreshRow> {
-    auto row = sql::refresh_by_hash(c, crypto::token_hash(token));
-    if (!row || row->rotated_at || row->expires_at <= now || !sql::grant_active(c, row->grant_id)) return std::nullopt;
+  auto r = db_.with([&](store::Conn& c) -> std::optional<RefreshRow> {
+    auto row = RefreshStore(c).by_hash(crypto::token_hash(token));
+    if (!row || row->rotated_at || row->expires_at <= now || !GrantStore(c).active(row->grant_id)) return std::nullopt;
     return row;
   });
   if (!r) return inactive();
@@ -88,7 +88,7 @@ std::pair<int, json::object> Provider::revoke(const http::Request& req, const Fo
   if (std::count(token.begin(), token.end(), '.') == 2) {
     auto a = tokens_.verify_access(token);
     if (a && a->client_id == c.id) {
-      db_.with([&](store::Conn& conn) { sql::revoke_jti(conn, a->jti, a->exp); });
+      db_.with([&](store::Conn& conn) { RevokedJtiStore(conn).add(a->jti, a->exp); });
       tokens_.revoked_jti(a->jti, a->exp);
       tokens_.forget(token);
     }
@@ -96,9 +96,9 @@ std::pair<int, json::object> Provider::revoke(const http::Request& req, const Fo
   }
   // A refresh token: revoke its whole grant (RFC 7009 §2.1 permits and OAuth BCP advises).
   auto grant = db_.with([&](store::Conn& conn) -> std::optional<std::string> {
-    auto row = sql::refresh_by_hash(conn, crypto::token_hash(token));
+    auto row = RefreshStore(conn).by_hash(crypto::token_hash(token));
     if (!row || row->client_id != c.id) return std::nullopt;
-    sql::revoke_grant(conn, row->grant_id, now);
+    GrantStore(conn).revoke(row->grant_id, now);
     return row->grant_id;
   });
   if (grant) tokens_.revoked_grants({*grant});
@@ -119,7 +119,7 @@ std::pair<int, json::object> Provider::device_authorization(const http::Request&
   std::string user_code = new_user_code();
   int64_t now = now_seconds();
   db_.with([&](store::Conn& conn) {
-    sql::insert_device(conn, {crypto::token_hash(device_code), user_code, c.id, join_scope(scopes), "pending",
+    DeviceStore(conn).insert({crypto::token_hash(device_code), user_code, c.id, join_scope(scopes), "pending",
                               now + cfg_.device_code_ttl, cfg_.device_poll_interval, std::nullopt, std::nullopt,
                               std::nullopt, std::nullopt},
                        now);
@@ -134,7 +134,7 @@ Result<Provider::DeviceRequest> Provider::device_lookup(const std::string& user_
   std::string code = user_code;
   for (auto& ch : code) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   if (code.size() == 8) code.insert(4, "-");
-  auto d = db_.with([&](store::Conn& c) { return sql::device_by_user_code(c, code); });
+  auto d = db_.with([&](store::Conn& c) { return DeviceStore(c).by_user_code(code); });
   if (!d || d->status != "pending" || d->expires_at <= now_seconds())
     return Error::field("user_code", "That code is not valid or has expired");
   auto client = clients_.find(d->client_id);
@@ -147,7 +147,7 @@ Status Provider::device_decide(const std::string& user_code, bool approve, const
   for (auto& ch : code) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   if (code.size() == 8) code.insert(4, "-");
   if (auto c = device_lookup(code); !c) return c.error();
-  bool done = db_.with([&](store::Conn& c) { return sql::decide_device(c, code, approve, b.user_id, b.session_id, b.auth_time); });
+  bool done = db_.with([&](store::Conn& c) { return DeviceStore(c).decide(code, approve, b.user_id, b.session_id, b.auth_time); });
   if (!done) return Error::field("user_code", "That code is not valid or has expired");
   return ok();
 }
@@ -165,16 +165,10 @@ json::object Provider::claims_for(const identity::User& u, const std::vector<std
   }
   if (has(scopes, "org") || has(scopes, "roles")) {
     db_.with([&](store::Conn& conn) {
-      if (has(scopes, "org")) {
-        json::array orgs;
-        for (auto& [org, role] : authz::sql::orgs_of_user(conn, u.id))
-          orgs.push_back(json::object{{"id", org.id}, {"name", org.name}, {"role", role}});
-        c["orgs"] = std::move(orgs);
-        if (auto active = authz::sql::active_org(conn, u.id)) c["org_id"] = *active;
-      }
+      if (has(scopes, "org")) authz::Claims::for_user(conn, u.id, c);
       if (has(scopes, "roles")) {
         json::array roles;
-        for (auto& r : authz::sql::roles_of_user(conn, u.id)) roles.push_back(json::string(r.name));
+        for (auto& r : identity::Users(conn).role_names(u.id)) roles.push_back(json::string(r));
         c["roles"] = std::move(roles);
       }
     });
@@ -187,8 +181,8 @@ OResult<json::object> Provider::userinfo(const std::string& access_token) {
   if (!a) return OAuthError{"invalid_token", a.error().public_message, 401};
   auto scopes = split_scope(a->scope);
   if (!has(scopes, "openid")) return OAuthError{"insufficient_scope", "The token lacks the openid scope", 403};
-  auto u = db_.with([&](store::Conn& c) { return identity::sql::user_by_id(c, a->sub); });
-  if (!u || u->deleted || u->locked) return OAuthError{"invalid_token", "The user is no longer active", 401};
+  auto u = db_.with([&](store::Conn& c) { return identity::Users(c).active(a->sub); });
+  if (!u) return OAuthError{"invalid_token", "The user is no longer active", 401};
   json::object out = claims_for(*u, scopes);
   out["sub"] = u->id;
   return out;

@@ -7,7 +7,7 @@
 #include "core/random.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
-#include "identity/store.hpp"
+#include "identity/users.hpp"
 #include "events/audit.hpp"
 #include "oidc/provider.hpp"
 
@@ -119,15 +119,15 @@ std::pair<int, json::object> Provider::issue_for_user(const Client& c, const std
                                                       const std::optional<std::string>& nonce, bool with_refresh) {
   int64_t now = now_seconds();
   auto scopes = split_scope(scope);
-  auto user = db_.with([&](store::Conn& conn) { return identity::sql::user_by_id(conn, user_id); });
-  if (!user || user->deleted || user->locked) return oauth_error_body(err("invalid_grant", "The user is no longer active"));
+  auto user = db_.with([&](store::Conn& conn) { return identity::Users(conn).active(user_id); });
+  if (!user) return oauth_error_body(err("invalid_grant", "The user is no longer active"));
   std::string access = tokens_.issue_access(c, user_id, scope, grant_id, session_id, now);
   json::object out{{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", tokens_.access_ttl(c)},
                    {"scope", scope}};
   if (with_refresh && has(scopes, "offline_access") && c.allows_grant("refresh_token")) {
     std::string refresh = new_secret_token();
     db_.with([&](store::Conn& conn) {
-      sql::insert_refresh(conn, crypto::token_hash(refresh),
+      RefreshStore(conn).insert(crypto::token_hash(refresh),
                           {grant_id, c.id, user_id, scope, auth_time, now + tokens_.refresh_ttl(c), std::nullopt, std::nullopt},
                           now);
     });
@@ -146,15 +146,15 @@ std::pair<int, json::object> Provider::grant_code(const Client& c, const Form& f
   int64_t now = now_seconds();
   std::string hash = crypto::token_hash(code);
   std::optional<OAuthError> problem;
-  auto row = db_.transaction([&](store::Conn& conn) -> std::optional<sql::CodeRow> {
-    auto r = sql::code_by_hash(conn, hash);
+  auto row = db_.transaction([&](store::Conn& conn) -> std::optional<CodeRow> {
+    auto r = CodeStore(conn).by_hash(hash);
     if (!r || r->client_id != c.id) {
       problem = err("invalid_grant", "Unknown authorization code");
       return std::nullopt;
     }
-    if (r->used_at || !sql::mark_code_used(conn, hash, now)) {
+    if (r->used_at || !CodeStore(conn).mark_used(hash, now)) {
       // RFC 6749 §4.1.2: a replayed code revokes every token issued from it.
-      sql::revoke_grant(conn, r->grant_id, now);
+      GrantStore(conn).revoke(r->grant_id, now);
       tokens_.revoked_grants({r->grant_id});
       audit_failure(conn, "oauth.code_replay", r->user_id, r->client_id, now);
       problem = err("invalid_grant", "Authorization code already used; tokens issued from it are revoked");
@@ -178,10 +178,7 @@ std::pair<int, json::object> Provider::grant_code(const Client& c, const Form& f
     return oauth_error_body(err("invalid_grant", "code_verifier sent but no code_challenge was used"));
   }
   if (row->session_id) {  // the database, not this node's memory: the session may have ended elsewhere
-    bool ended = db_.with([&](store::Conn& conn) {
-      auto s = identity::sql::session_by_id(conn, *row->session_id);
-      return !s || s->revoked_at.has_value();
-    });
+    bool ended = db_.with([&](store::Conn& conn) { return !identity::Users(conn).session_live(*row->session_id); });
     if (ended) return oauth_error_body(err("invalid_grant", "The sign-in session has ended"));
   }
   return issue_for_user(c, row->user_id, row->scope, row->grant_id, row->session_id.value_or(""), row->auth_time,
@@ -195,14 +192,14 @@ std::pair<int, json::object> Provider::grant_refresh(const Client& c, const Form
   std::string hash = crypto::token_hash(token);
   std::string next = new_secret_token();
   std::optional<OAuthError> problem;
-  auto row = db_.transaction([&](store::Conn& conn) -> std::optional<sql::RefreshRow> {
-    auto r = sql::refresh_by_hash(conn, hash);
-    if (!r || r->client_id != c.id || r->expires_at <= now || !sql::grant_active(conn, r->grant_id)) {
+  auto row = db_.transaction([&](store::Conn& conn) -> std::optional<RefreshRow> {
+    auto r = RefreshStore(conn).by_hash(hash);
+    if (!r || r->client_id != c.id || r->expires_at <= now || !GrantStore(conn).active(r->grant_id)) {
       problem = err("invalid_grant", "Refresh token is invalid, expired or revoked");
       return std::nullopt;
     }
-    if (!sql::mark_refresh_rotated(conn, hash, crypto::token_hash(next), now)) {
-      sql::revoke_grant(conn, r->grant_id, now);  // reuse of a rotated token: end the family
+    if (!RefreshStore(conn).mark_rotated(hash, crypto::token_hash(next), now)) {
+      GrantStore(conn).revoke(r->grant_id, now);  // reuse of a rotated token: end the family
       tokens_.revoked_grants({r->grant_id});
       audit_failure(conn, "oauth.refresh_reuse", r->user_id, r->client_id, now);
       problem = err("invalid_grant", "Refresh token reuse detected; the grant is revoked");
@@ -222,7 +219,7 @@ std::pair<int, json::object> Provider::grant_refresh(const Client& c, const Form
   auto out = issue_for_user(c, row->user_id, scope, row->grant_id, "", row->auth_time, std::nullopt, false);
   if (out.first != 200) return out;
   db_.with([&](store::Conn& conn) {
-    sql::insert_refresh(conn, crypto::token_hash(next),
+    RefreshStore(conn).insert(crypto::token_hash(next),
                         {row->grant_id, c.id, row->user_id, row->scope, row->auth_time, row->expires_at, std::nullopt, std::nullopt},
                         now);
   });
@@ -254,21 +251,21 @@ std::pair<int, json::object> Provider::grant_device(const Client& c, const Form&
   if (code.empty() || code.size() > 256) return oauth_error_body(err("invalid_request", "device_code is required"));
   std::string hash = crypto::token_hash(code);
   int64_t now = now_seconds();
-  auto d = db_.with([&](store::Conn& conn) { return sql::device_by_hash(conn, hash); });
+  auto d = db_.with([&](store::Conn& conn) { return DeviceStore(conn).by_hash(hash); });
   if (!d || d->client_id != c.id) return oauth_error_body(err("invalid_grant", "Unknown device_code"));
   if (d->expires_at <= now) return oauth_error_body(err("expired_token", "The device code has expired"));
   if (d->status == "denied") return oauth_error_body(err("access_denied", "The user denied the request"));
   if (d->status == "used") return oauth_error_body(err("invalid_grant", "The device code was already used"));
   if (d->status == "pending") {
     bool too_fast = d->last_poll_at && now - *d->last_poll_at < d->interval;
-    db_.with([&](store::Conn& conn) { sql::set_device_poll(conn, hash, now, too_fast ? d->interval + 5 : d->interval); });
+    db_.with([&](store::Conn& conn) { DeviceStore(conn).set_poll(hash, now, too_fast ? d->interval + 5 : d->interval); });
     return oauth_error_body(too_fast ? err("slow_down", "Poll more slowly (interval increased by 5 s)")
                                      : err("authorization_pending", "The user has not finished yet"));
   }
   std::string grant_id = new_uuid();
   bool claimed = db_.transaction([&](store::Conn& conn) {
-    if (!sql::mark_device_used(conn, hash)) return false;
-    sql::insert_grant(conn, grant_id, c.id, *d->user_id, d->session_id, d->scope, now);
+    if (!DeviceStore(conn).mark_used(hash)) return false;
+    GrantStore(conn).insert(grant_id, c.id, *d->user_id, d->session_id, d->scope, now);
     return true;
   });
   if (!claimed) return oauth_error_body(err("invalid_grant", "The device code was already used"));
@@ -291,7 +288,7 @@ std::pair<int, json::object> Provider::password_grant_finish(const PasswordGrant
   if (!login) return oauth_error_body(err("invalid_grant", "Invalid resource owner credentials"));
   std::string grant_id = new_uuid();
   int64_t now = now_seconds();
-  db_.with([&](store::Conn& conn) { sql::insert_grant(conn, grant_id, g.client->id, login->user.id, login->session_id, g.scope, now); });
+  db_.with([&](store::Conn& conn) { GrantStore(conn).insert(grant_id, g.client->id, login->user.id, login->session_id, g.scope, now); });
   return issue_for_user(*g.client, login->user.id, g.scope, grant_id, login->session_id, now, std::nullopt, true);
 }
 

@@ -126,7 +126,7 @@ Response answer_authorize(OidcApi& api, const Request& req, AuthorizeRequest& ar
     case K::consent: {
       std::string set_cookie;
       ui::FormContext f;
-      f.csrf = ui::csrf_token(req, api.browsers.secure(), &set_cookie);
+      f.csrf = csrf_token(req, api.browsers.secure(), &set_cookie);
       f.hidden = {{"pending", handle()}};  // the request itself stays on the server
       auto user = api.accounts.get(browser->user_id);
       Response r = html(200, ui::consent_page(api.cfg, f, out.client->name, ar.scopes, user ? user->email : ""));
@@ -284,7 +284,7 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
     if (req.method == "GET" || get("decision").empty()) {
       std::string set_cookie;
       ui::FormContext f;
-      f.csrf = ui::csrf_token(req, api.browsers.secure(), &set_cookie);
+      f.csrf = csrf_token(req, api.browsers.secure(), &set_cookie);
       for (const char* k : {"client_id", "post_logout_redirect_uri", "state"})
         if (!get(k).empty()) f.hidden[k] = get(k);
       if (!client_id.empty()) f.hidden["client_id"] = client_id;
@@ -292,7 +292,7 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
       if (!set_cookie.empty()) res.set_header("Set-Cookie", set_cookie);
       return res;
     }
-    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return html(403, ui::error_page(api.cfg, "invalid_request", "The form expired; please try again"));
+    if (!csrf_ok(req, *form, api.browsers.secure())) return html(403, ui::error_page(api.cfg, "invalid_request", "The form expired; please try again"));
     Response res;
     if (get("decision") == "logout") {
       if (auto b = api.browsers.current(req)) {

@@ -1,14 +1,14 @@
 #pragma once
 // HTTP in/out for the OAuth 2.0 / OIDC endpoints, the client admin API, consents, and the
 // login UI pages that take part in the flows.
-#include "authz/admin_service.hpp"
+#include "identity/user_admin.hpp"
 #include "http/router.hpp"
 #include "identity/account_service.hpp"
 #include "identity/session_service.hpp"
 #include "core/rate_limiter.hpp"
 #include "oidc/pending_requests.hpp"
 #include "oidc/provider.hpp"
-#include "ui/browser.hpp"
+#include "oidc/browser_sessions.hpp"
 
 namespace gatehouse::oidc {
 
@@ -20,8 +20,8 @@ struct OidcApi {
   identity::TokenService& identity_tokens;
   identity::AccountService& accounts;
   identity::SessionService& sessions;
-  authz::AdminService& admin;
-  ui::BrowserSessions& browsers;
+  identity::AdminService& admin;
+  BrowserSessions& browsers;
   store::Database& db;
   PendingRequests& pending;
   RateLimiter& limiter;

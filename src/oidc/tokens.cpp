@@ -8,7 +8,8 @@
 #include "core/random.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
-#include "identity/store.hpp"
+#include "identity/users.hpp"
+#include "oidc/client_store.hpp"
 #include "oidc/store.hpp"
 
 namespace gatehouse::oidc {
@@ -102,17 +103,13 @@ Result<AccessClaims> OAuthTokens::verify_access(const std::string& token) {
   if (a.exp + cfg_.token_leeway_seconds <= now) return deny("Token expired");
   if (is_revoked(a)) return deny("Token has been revoked");
   bool live = db_.with([&](store::Conn& conn) {
-    if (!sql::client_active(conn, a.client_id)) return false;
-    if (!a.grant_id.empty() && !sql::grant_active(conn, a.grant_id)) return false;
+    if (!ClientStore(conn).active(a.client_id)) return false;
+    if (!a.grant_id.empty() && !GrantStore(conn).active(a.grant_id)) return false;
     if (a.sub != a.client_id) {  // a user's token: the account must still be usable
-      auto u = identity::sql::user_by_id(conn, a.sub);
-      if (!u || u->deleted || u->locked) return false;
+      if (!identity::Users(conn).active(a.sub)) return false;
     }
-    if (!a.jti.empty() && sql::jti_revoked(conn, a.jti)) return false;
-    if (!a.session_id.empty()) {
-      auto s = identity::sql::session_by_id(conn, a.session_id);
-      if (!s || s->revoked_at) return false;
-    }
+    if (!a.jti.empty() && RevokedJtiStore(conn).contains(a.jti)) return false;
+    if (!a.session_id.empty() && !identity::Users(conn).session_live(a.session_id)) return false;
     return true;
   });
   if (!live) return deny("Token has been revoked");
@@ -142,7 +139,7 @@ void OAuthTokens::revoked_grants(const std::vector<std::string>& ids) {
 }
 
 void OAuthTokens::end_user_grants(store::Conn& c, const std::string& user_id, int64_t now) {
-  auto ids = sql::revoke_user_grants(c, user_id, "", now);
+  auto ids = GrantStore(c).revoke_of_user(user_id, "", now);
   for (auto& i : ids) revoked_grants_.insert(i, forget_at(now), now);
 }
 
@@ -158,7 +155,7 @@ void OAuthTokens::revoked_jti(const std::string& jti, int64_t exp) {
 
 void OAuthTokens::load_revocations() {
   int64_t since = now_seconds() - kRecheckSeconds - 1;
-  auto ids = db_.with([&](store::Conn& c) { return sql::grants_revoked_since(c, since); });
+  auto ids = db_.with([&](store::Conn& c) { return GrantStore(c).revoked_since(since); });
   revoked_grants(ids);
 }
 

@@ -12,6 +12,16 @@ namespace gatehouse::store {
 
 static const std::string kEmpty;
 
+Error DbError::error_of(Kind k) {
+  if (k == Kind::connection || k == Kind::busy) {
+    Error e = Error::make(Errc::unavailable, "Database unavailable, retry shortly");
+    e.retry_after = 1;
+    return e;
+  }
+  if (k == Kind::unique_violation) return Error::make(Errc::conflict, "Conflicting change, retry");
+  return Error::make(Errc::internal, "Internal server error");
+}
+
 const std::string& Row::str(std::size_t i) const {
   const auto& c = cols.at(i);
   return c ? *c : kEmpty;

@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/error.hpp"
+
 namespace gatehouse::store {
 
 enum class Engine { sqlite, postgres };
@@ -52,12 +54,31 @@ struct Rows {
   auto end() const { return rows.end(); }
 };
 
-/// Driver errors normalised at the store edge.
-struct DbError : std::runtime_error {
+/// Driver errors normalised at the store edge. Stores turn the expected one (a unique
+/// violation) into Errc::conflict with unique_or_conflict(); the rest escape to the HTTP
+/// shell as a DependencyFailure: a lost connection or a locked database answers 503.
+struct DbError : DependencyFailure {
   enum class Kind { unique_violation, busy, connection, other };
   Kind kind;
-  DbError(Kind k, const std::string& msg) : std::runtime_error(msg), kind(k) {}
+  DbError(Kind k, const std::string& msg) : DependencyFailure(error_of(k), msg), kind(k) {}
+
+ private:
+  static Error error_of(Kind k);
 };
+
+/// Runs a store write; a unique violation becomes Errc::conflict with `message`. The
+/// caller returns the error, which rolls its transaction back (PostgreSQL cannot go on
+/// after a failed statement anyway).
+template <class F>
+Status unique_or_conflict(F&& write, const char* message) {
+  try {
+    write();
+    return ok();
+  } catch (const DbError& e) {
+    if (e.kind != DbError::Kind::unique_violation) throw;
+    return Error::make(Errc::conflict, message);
+  }
+}
 
 /// One connection; used by one thread at a time (leased from Database).
 class Conn {

@@ -1,4 +1,4 @@
-#include "ui/browser.hpp"
+#include "oidc/browser_sessions.hpp"
 
 #include "core/clock.hpp"
 #include "core/random.hpp"
@@ -6,7 +6,7 @@
 #include "http/form.hpp"
 #include "oidc/store.hpp"
 
-namespace gatehouse::ui {
+namespace gatehouse::oidc {
 
 std::string cookie_name(const char* base, bool secure) { return secure ? std::string("__Host-") + base : base; }
 
@@ -14,22 +14,22 @@ std::string BrowserSessions::start(const std::string& session_id, const std::str
   std::string token = new_secret_token();
   int64_t now = now_seconds();
   db_.with([&](store::Conn& c) {
-    oidc::sql::insert_browser(c, crypto::token_hash(token), {session_id, user_id, auth_time}, now);
+    BrowserStore(c).insert(crypto::token_hash(token), {session_id, user_id, auth_time}, now);
   });
   return http::set_cookie(cookie_name(kSessionCookie, secure()), token, cfg_.refresh_token_ttl, secure());
 }
 
-std::optional<oidc::Browser> BrowserSessions::current(const http::Request& req) {
+std::optional<Browser> BrowserSessions::current(const http::Request& req) {
   auto token = http::cookie(req, cookie_name(kSessionCookie, secure()));
   if (!token || token->size() > 128) return std::nullopt;
-  auto row = db_.with([&](store::Conn& c) { return oidc::sql::browser_by_hash(c, crypto::token_hash(*token), now_seconds()); });
+  auto row = db_.with([&](store::Conn& c) { return BrowserStore(c).by_hash(crypto::token_hash(*token), now_seconds()); });
   if (!row) return std::nullopt;
-  return oidc::Browser{row->session_id, row->user_id, row->auth_time};
+  return Browser{row->session_id, row->user_id, row->auth_time};
 }
 
 std::string BrowserSessions::end(const http::Request& req) {
   if (auto token = http::cookie(req, cookie_name(kSessionCookie, secure())))
-    db_.with([&](store::Conn& c) { oidc::sql::delete_browser(c, crypto::token_hash(*token)); });
+    db_.with([&](store::Conn& c) { BrowserStore(c).remove(crypto::token_hash(*token)); });
   return http::set_cookie(cookie_name(kSessionCookie, secure()), "", 0, secure());
 }
 
@@ -47,4 +47,4 @@ bool csrf_ok(const http::Request& req, const http::Form& form, bool secure) {
   return c && it != form.end() && c->size() == 43 && crypto::constant_time_equal(*c, it->second);
 }
 
-}  // namespace gatehouse::ui
+}  // namespace gatehouse::oidc

@@ -11,7 +11,7 @@
 #include "oidc/provider.hpp"
 #include "store/db.hpp"
 
-namespace gatehouse::ui {
+namespace gatehouse::oidc {
 
 constexpr const char* kSessionCookie = "gh_session";
 constexpr const char* kCsrfCookie = "gh_csrf";
@@ -25,7 +25,7 @@ class BrowserSessions {
   /// Creates the browser session for an identity session; returns the Set-Cookie value.
   std::string start(const std::string& session_id, const std::string& user_id, int64_t auth_time);
   /// The signed-in browser, if its cookie maps to a live session. Blocking (SQL).
-  std::optional<oidc::Browser> current(const http::Request& req);
+  std::optional<Browser> current(const http::Request& req);
   /// Forgets the cookie's session row; returns the Set-Cookie value that clears it.
   std::string end(const http::Request& req);
   bool secure() const { return cfg_.issuer.rfind("https://", 0) == 0; }
@@ -41,4 +41,4 @@ std::string csrf_token(const http::Request& req, bool secure, std::string* set_c
 /// True when the form's csrf field equals the cookie (constant time).
 bool csrf_ok(const http::Request& req, const http::Form& form, bool secure);
 
-}  // namespace gatehouse::ui
+}  // namespace gatehouse::oidc

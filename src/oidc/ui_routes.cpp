@@ -45,7 +45,7 @@ Response see_other(const std::string& location) {
 template <class F>
 Response page(OidcApi& api, const Request& req, int status, ui::FormContext f, F render) {
   std::string set_cookie;
-  f.csrf = ui::csrf_token(req, api.browsers.secure(), &set_cookie);
+  f.csrf = csrf_token(req, api.browsers.secure(), &set_cookie);
   Response r = html(status, render(f));
   if (!set_cookie.empty()) r.set_header("Set-Cookie", set_cookie);
   return r;
@@ -91,7 +91,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
   r.add_staged("POST", "/ui/login", Pool::db, [api](Request& req) mutable -> http::Step {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
-    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
+    if (!csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
     std::string back = safe_return(field(*form, "return_to"));
     std::string login = field(*form, "login");
     auto answer = [api, &req, back, login](Result<identity::TokenPair> t) mutable {
@@ -122,7 +122,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
   r.post("/ui/register", Pool::hash, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
-    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
+    if (!csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
     identity::Origin o{req.client_ip, req.user_agent(), req.request_id};
     if (auto admitted = api.accounts.admit_registration(o); !admitted)
       return html(429, ui::error_page(api.cfg, "temporarily_unavailable", admitted.error().public_message));
@@ -156,7 +156,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
   r.post("/ui/forgot", Pool::db, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
-    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
+    if (!csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
     auto s = api.accounts.forgot_password(field(*form, "email"), {req.client_ip, req.user_agent(), req.request_id});
     if (!s) {
       ui::FormContext f;
@@ -177,7 +177,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
   r.post("/ui/reset", Pool::hash, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
-    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
+    if (!csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
     ui::FormContext f;
     f.hidden["token"] = field(*form, "token");
     if (field(*form, "password") != field(*form, "confirm_password")) {
@@ -195,7 +195,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
   r.post("/ui/consent", Pool::db, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
-    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
+    if (!csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
     auto browser = api.browsers.current(req);
     // Only the stored request counts: parameters posted beside the handle are ignored, so a
     // consent form cannot be edited into another request.
@@ -222,7 +222,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
     if (req.method == "POST") {
       auto f = http::form_of(req);
       if (!f) return html(400, ui::error_page(api.cfg, "invalid_request", f.error().public_message));
-      if (!ui::csrf_ok(req, *f, api.browsers.secure())) return expired_form(api);
+      if (!csrf_ok(req, *f, api.browsers.secure())) return expired_form(api);
       form = *f;
     }
     std::string code = req.method == "POST" ? field(form, "user_code") : req.query_param("user_code").value_or("");
@@ -264,7 +264,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
     auto u = api.accounts.get(browser->user_id);
     if (!u) return see_other("/ui/login");
     std::vector<ui::GrantView> grants;
-    for (auto& g : api.db.with([&](store::Conn& c) { return sql::live_grants_of(c, u->id, now_seconds()); }))
+    for (auto& g : api.db.with([&](store::Conn& c) { return GrantStore(c).live_of(u->id, now_seconds()); }))
       grants.push_back({g.id, g.client_name, g.scope});
     return page(api, req, 200, {}, [&](auto& ctx) {
       return ui::account_page(api.cfg, ctx, u->email, u->name.value_or(""), grants);
@@ -274,13 +274,13 @@ void register_ui_routes(http::Router& r, OidcApi api) {
   r.post("/ui/account/grants/revoke", Pool::db, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
-    if (!ui::csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
+    if (!csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
     auto browser = api.browsers.current(req);
     if (!browser) return see_other("/ui/login");
     std::string grant = field(*form, "grant_id");
     if (grant.empty()) return html(400, ui::error_page(api.cfg, "invalid_request", "grant_id is required"));
     auto ids = api.db.transaction([&](store::Conn& c) {
-      auto ids = sql::revoke_user_grants(c, browser->user_id, grant, now_seconds());  // only the user's own
+      auto ids = GrantStore(c).revoke_of_user(browser->user_id, grant, now_seconds());  // only the user's own
       if (!ids.empty()) {
         auto e = identity::audit_event(identity::origin_of(req), "oauth.grant_revoked", browser->user_id, grant);
         events::record(c, e, now_seconds());

@@ -7,13 +7,11 @@
 #include <optional>
 #include <vector>
 
-#include "authz/deps.hpp"
-#include "authz/models.hpp"
-#include "authz/store.hpp"
 #include "events/audit.hpp"
-#include "identity/tokens.hpp"
+#include "identity/deps.hpp"
+#include "identity/store.hpp"
 
-namespace gatehouse::authz {
+namespace gatehouse::identity {
 
 struct AdminUserChange {
   std::optional<bool> locked;
@@ -24,8 +22,7 @@ struct AdminUserChange {
 
 class AdminService {
  public:
-  AdminService(AuthzDeps d, identity::TokenService& tokens, identity::UserCache& users)
-      : d_(d), tokens_(tokens), users_(users) {}
+  explicit AdminService(Deps d) : d_(d) {}
 
   /// 403 unless the caller holds the admin role.
   Status require_admin(const Principal& p);
@@ -42,11 +39,9 @@ class AdminService {
   Result<boost::json::object> audit(const events::AuditFilter& f);
 
  private:
-  AuthzDeps d_;
-  identity::TokenService& tokens_;
-  identity::UserCache& users_;
+  Deps d_;
 };
 
-boost::json::object to_json(const sql::UserRow& u);
+boost::json::object to_json(const UserRow& u);
 
-}  // namespace gatehouse::authz
+}  // namespace gatehouse::identity
