@@ -3,13 +3,13 @@
 #include <boost/json.hpp>
 
 #include "core/clock.hpp"
-#include "core/json_util.hpp"
 #include "core/log.hpp"
 #include "core/random.hpp"
 #include "crypto/aead.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
 #include "events/http_client.hpp"
+#include "events/webhook_store.hpp"
 
 namespace gatehouse::events {
 namespace json = boost::json;
@@ -42,9 +42,7 @@ Webhooks::~Webhooks() { stop(); }
 
 void Webhooks::reload() {
   auto s = std::make_shared<Snapshot>();
-  for (auto& r : db_.query("SELECT id, url, event_types, description, created_by, created_at, active FROM webhooks"
-                           " WHERE active = 1 ORDER BY created_at"))
-    s->hooks.push_back({r.str(0), r.str(1), strings_from_json_text(r.str(2)), r.opt(3), r.str(4), r.i64(5), r.flag(6)});
+  s->hooks = db_.with([&](store::Conn& c) { return WebhookStore(c).active(); });
   std::atomic_store(&snapshot_, std::shared_ptr<const Snapshot>(std::move(s)));
 }
 
@@ -64,9 +62,7 @@ Result<std::pair<Webhook, std::string>> Webhooks::create(const std::string& url,
   audit.subject_id = w.id;
   audit.details["url"] = url;
   db_.transaction([&](store::Conn& c) {
-    c.query("INSERT INTO webhooks (id, url, secret_sealed, event_types, description, created_by, created_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            {w.id, url, sealed, to_json_text(types), description, created_by, w.created_at});
+    WebhookStore(c).insert(w, sealed);
     record(c, audit, w.created_at);
   });
   reload();
@@ -74,19 +70,13 @@ Result<std::pair<Webhook, std::string>> Webhooks::create(const std::string& url,
 }
 
 Result<std::vector<Webhook>> Webhooks::list() {
-  std::vector<Webhook> out;
-  for (auto& r : db_.query("SELECT id, url, event_types, description, created_by, created_at, active FROM webhooks"
-                           " ORDER BY created_at"))
-    out.push_back({r.str(0), r.str(1), strings_from_json_text(r.str(2)), r.opt(3), r.str(4), r.i64(5), r.flag(6)});
-  return out;
+  return db_.with([&](store::Conn& c) { return WebhookStore(c).all(); });
 }
 
 Status Webhooks::remove(const std::string& id, AuditEvent audit) {
   // Deactivated, not deleted: its deliveries stay visible.
   bool found = db_.transaction([&](store::Conn& c) {
-    if (c.query("UPDATE webhooks SET active = 0 WHERE id = $1 AND active = 1", {id}).affected == 0) return false;
-    c.query("UPDATE webhook_deliveries SET status = 'failed', last_error = 'webhook removed'"
-            " WHERE webhook_id = $1 AND status = 'pending'", {id});
+    if (!WebhookStore(c).deactivate(id)) return false;
     audit.action = "webhook.delete";
     audit.subject_id = id;
     record(c, audit, now_seconds());
@@ -98,22 +88,19 @@ Status Webhooks::remove(const std::string& id, AuditEvent audit) {
 }
 
 Result<json::array> Webhooks::deliveries(const std::string& webhook_id, int limit) {
-  if (db_.query("SELECT 1 FROM webhooks WHERE id = $1", {webhook_id}).empty())
+  if (!db_.with([&](store::Conn& c) { return WebhookStore(c).exists(webhook_id); }))
     return Error::make(Errc::not_found, "Webhook not found");
   json::array out;
-  for (auto& r : db_.query("SELECT id, event_type, status, attempts, last_status_code, last_error, created_at,"
-                           " delivered_at, next_attempt_at, payload FROM webhook_deliveries WHERE webhook_id = $1"
-                           " ORDER BY created_at DESC, id LIMIT $2",
-                           {webhook_id, limit})) {
+  for (auto& d : db_.with([&](store::Conn& c) { return WebhookStore(c).deliveries_of(webhook_id, limit); })) {
     boost::system::error_code ec;
-    auto payload = json::parse(r.str(9), ec);
+    auto payload = json::parse(d.payload, ec);
     out.push_back(json::object{
-        {"id", r.str(0)}, {"event_type", r.str(1)}, {"status", r.str(2)}, {"attempts", r.i64(3)},
-        {"last_status_code", r.is_null(4) ? json::value(nullptr) : json::value(r.i64(4))},
-        {"last_error", r.is_null(5) ? json::value(nullptr) : json::value(r.str(5))},
-        {"created_at", iso8601(r.i64(6))},
-        {"delivered_at", r.is_null(7) ? json::value(nullptr) : json::value(iso8601(r.i64(7)))},
-        {"next_attempt_at", iso8601(r.i64(8))},
+        {"id", d.id}, {"event_type", d.event_type}, {"status", d.status}, {"attempts", d.attempts},
+        {"last_status_code", d.last_status_code ? json::value(*d.last_status_code) : json::value(nullptr)},
+        {"last_error", d.last_error ? json::value(*d.last_error) : json::value(nullptr)},
+        {"created_at", iso8601(d.created_at)},
+        {"delivered_at", d.delivered_at ? json::value(iso8601(*d.delivered_at)) : json::value(nullptr)},
+        {"next_attempt_at", iso8601(d.next_attempt_at)},
         {"payload", ec ? json::value(nullptr) : payload}});
   }
   return out;
@@ -123,6 +110,7 @@ void Webhooks::enqueue(store::Conn& c, const AuditEvent& e, int64_t now) {
   auto s = snap();
   if (s->hooks.empty()) return;
   std::string type = event_type_for(e);
+  WebhookStore store(c);
   for (auto& h : s->hooks) {
     bool wanted = false;
     for (auto& t : h.event_types) wanted |= t == "*" || t == type;
@@ -138,9 +126,7 @@ void Webhooks::enqueue(store::Conn& c, const AuditEvent& e, int64_t now) {
                                    {"ip", e.ip},
                                    {"request_id", e.request_id},
                                    {"details", e.details}}}};
-    c.query("INSERT INTO webhook_deliveries (id, webhook_id, event_type, payload, created_at, next_attempt_at)"
-            " VALUES ($1, $2, $3, $4, $5, $5)",
-            {id, h.id, type, json::serialize(payload), now});
+    store.add_delivery(id, h.id, type, json::serialize(payload), now);
   }
   {
     std::lock_guard g(mu_);
@@ -159,48 +145,46 @@ void Webhooks::kick() {
 
 void Webhooks::deliver_due() {
   int64_t now = now_seconds();
-  auto due = db_.query("SELECT d.id, d.webhook_id, d.payload, d.attempts, d.next_attempt_at, d.event_type, w.url,"
-                       " w.secret_sealed FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
-                       " WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND w.active = 1 ORDER BY d.created_at LIMIT 20",
-                       {now});
-  for (auto& r : due) {
-    std::string id = r.str(0);
-    if (db_.query("UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3"
-                  " AND status = 'pending'",
-                  {now + 300, id, r.i64(4)})
-            .affected != 1)
+  // Each statement runs alone (autocommit, its own lease): no connection is held while
+  // an endpoint is being POSTed to.
+  auto due = db_.with([&](store::Conn& c) { return WebhookStore(c).due(now); });
+  for (auto& d : due) {
+    const std::string& id = d.id;
+    if (!db_.with([&](store::Conn& c) { return WebhookStore(c).claim(id, d.next_attempt_at, now + 300); }))
       continue;  // another node took it
-    auto sealed = crypto::base64_decode(r.str(7));
-    auto secret = sealed ? crypto::aead_open(seal_key_, *sealed, r.str(1)) : std::nullopt;
-    if (!secret && sealed) secret = crypto::aead_open(legacy_key_, *sealed, r.str(1));  // sealed before v1
+    auto sealed = crypto::base64_decode(d.secret_sealed);
+    auto secret = sealed ? crypto::aead_open(seal_key_, *sealed, d.webhook_id) : std::nullopt;
+    if (!secret && sealed) secret = crypto::aead_open(legacy_key_, *sealed, d.webhook_id);  // sealed before v1
     if (!secret) {  // never send unsigned: mark failed (e.g. the master key changed)
-      db_.query("UPDATE webhook_deliveries SET status = 'failed', last_error = 'webhook secret unreadable' WHERE id = $1", {id});
+      db_.with([&](store::Conn& c) { WebhookStore(c).fail_unreadable_secret(id); });
       continue;
     }
-    std::string body = r.str(2);
+    std::string body = d.payload;
     std::string ts = std::to_string(now_seconds());
     std::string sig = crypto::hex_encode(crypto::hmac_sha256(*secret, ts + "." + body));
-    auto res = post_json(r.str(6), body,
-                         {{"X-Gatehouse-Event", r.str(5)},
+    auto res = post_json(d.url, body,
+                         {{"X-Gatehouse-Event", d.event_type},
                           {"X-Gatehouse-Delivery", id},
                           {"X-Gatehouse-Timestamp", ts},
                           {"X-Gatehouse-Signature", "t=" + ts + ",v1=" + sig}},
                          10000);
-    int attempts = static_cast<int>(r.i64(3)) + 1;
+    int attempts = static_cast<int>(d.attempts) + 1;
     if (res.status >= 200 && res.status < 300) {
-      db_.query("UPDATE webhook_deliveries SET status = 'delivered', attempts = $1, last_status_code = $2,"
-                " delivered_at = $3, last_error = NULL WHERE id = $4",
-                {attempts, static_cast<int64_t>(res.status), now_seconds(), id});
+      int64_t delivered_at = now_seconds();
+      db_.with([&](store::Conn& c) {
+        WebhookStore(c).mark_delivered(id, attempts, static_cast<int64_t>(res.status), delivered_at);
+      });
       continue;
     }
     bool give_up = attempts >= cfg_.webhook_max_attempts;
     int64_t backoff = std::min<int64_t>(3600, static_cast<int64_t>(cfg_.webhook_retry_base_seconds) << std::min(attempts - 1, 12));
     std::string error = res.error.empty() ? "HTTP " + std::to_string(res.status) : res.error;
-    db_.query("UPDATE webhook_deliveries SET status = $1, attempts = $2, last_status_code = $3, last_error = $4,"
-              " next_attempt_at = $5 WHERE id = $6",
-              {give_up ? "failed" : "pending", attempts,
-               res.status ? store::Value(static_cast<int64_t>(res.status)) : store::Value(nullptr), error,
-               now_seconds() + backoff, id});
+    std::optional<int64_t> status_code;  // none when no HTTP answer came
+    if (res.status) status_code = static_cast<int64_t>(res.status);
+    int64_t next_attempt_at = now_seconds() + backoff;
+    db_.with([&](store::Conn& c) {
+      WebhookStore(c).mark_attempt_failed(id, give_up, attempts, status_code, error, next_attempt_at);
+    });
   }
 }
 
