@@ -12,6 +12,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/random.hpp"
+#include "mail/outbox_store.hpp"
 
 namespace gatehouse::mail {
 namespace {
@@ -59,9 +60,7 @@ Mailer::~Mailer() { stop(); }
 
 void Mailer::enqueue(store::Conn& c, const Message& m) {
   int64_t now = now_seconds();
-  c.query("INSERT INTO mail_outbox (id, recipient, subject, body, created_at, next_attempt_at)"
-          " VALUES ($1, $2, $3, $4, $5, $5)",
-          {new_uuid(), header_safe(m.to), header_safe(m.subject), m.body, now});
+  OutboxStore(c).insert(new_uuid(), header_safe(m.to), header_safe(m.subject), m.body, now);
 }
 
 void Mailer::kick() {
@@ -110,31 +109,21 @@ void Mailer::stop() {
 void Mailer::deliver_due() {
   std::lock_guard one_pass(deliver_mu_);
   int64_t now = now_seconds();
-  auto due = db_.query(
-      "SELECT id, recipient, subject, body, attempts, next_attempt_at FROM mail_outbox"
-      " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1"
-      " ORDER BY created_at LIMIT 50",
-      {now});
+  auto due = db_.with([&](store::Conn& c) { return OutboxStore(c).due(now, 50); });
   for (auto& r : due) {
-    std::string id = r.str(0);
     // Claim it: other nodes (or a CLI process) running the same loop skip claimed rows.
-    auto claim = db_.query("UPDATE mail_outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3"
-                           " AND sent_at IS NULL",
-                           {now + 300, id, r.i64(5)});
-    if (claim.affected != 1) continue;
-    Message m{r.str(1), r.str(2), r.str(3)};
+    if (!db_.with([&](store::Conn& c) { return OutboxStore(c).claim(r.id, r.next_attempt_at, now + 300); })) continue;
+    Message m{r.recipient, r.subject, r.body};
     std::string error;
-    if (send(id, m, error)) {
-      db_.query("UPDATE mail_outbox SET sent_at = $1, attempts = attempts + 1 WHERE id = $2", {now, id});
+    if (send(r.id, m, error)) {
+      db_.with([&](store::Conn& c) { OutboxStore(c).mark_sent(r.id, now); });
       continue;
     }
-    int attempts = static_cast<int>(r.i64(4)) + 1;
+    int attempts = r.attempts + 1;
     int64_t backoff = std::min<int64_t>(3600, 30LL << std::min(attempts, 7));
-    log::warn("mail delivery failed", {{"mail_id", id}, {"attempt", attempts}, {"error", error}});
-    db_.query("UPDATE mail_outbox SET attempts = $1, last_error = $2, next_attempt_at = $3,"
-              " failed_at = $4 WHERE id = $5",
-              {attempts, error, now + backoff,
-               attempts >= kMaxAttempts ? store::Value(now) : store::Value(nullptr), id});
+    log::warn("mail delivery failed", {{"mail_id", r.id}, {"attempt", attempts}, {"error", error}});
+    auto given_up = attempts >= kMaxAttempts ? std::optional<int64_t>(now) : std::nullopt;
+    db_.with([&](store::Conn& c) { OutboxStore(c).mark_attempt_failed(r.id, attempts, error, now + backoff, given_up); });
   }
 }
 

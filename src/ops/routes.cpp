@@ -35,13 +35,6 @@ bool bearer_matches(const Request& req, const std::string& token) {
   return auth.size() > 7 && auth.substr(0, 7) == "Bearer " && crypto::constant_time_equal(auth.substr(7), token);
 }
 
-bool db_reachable(store::Database& db) {
-  try {
-    return !db.query("SELECT 1").empty();
-  } catch (const std::exception&) {
-    return false;
-  }
-}
 }  // namespace
 
 void register_ops_routes(http::Router& r, OpsApi api) {
@@ -50,13 +43,13 @@ void register_ops_routes(http::Router& r, OpsApi api) {
   }, "Liveness: the process answers");
 
   r.get("/readyz", Pool::db, [api](Request&) {
-    bool ok = api.ready.load() && db_reachable(api.db);
+    bool ok = api.ready.load() && api.db.ping();
     return text(ok ? 200 : 503, "application/json",
                 ok ? R"({"status":"ready"})" : R"({"status":"not_ready"})");
   }, "Readiness: migrated, keys loaded, database reachable");
 
   r.get("/api/health", Pool::db, [api](Request& req) {
-    bool db_ok = db_reachable(api.db);
+    bool db_ok = api.db.ping();
     json::object data{{"status", db_ok ? "healthy" : "unhealthy"},
                       {"database", db_ok ? "ok" : "unreachable"},
                       {"engine", api.db.engine() == store::Engine::sqlite ? "sqlite" : "postgresql"},

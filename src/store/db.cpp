@@ -12,6 +12,14 @@ namespace gatehouse::store {
 
 static const std::string kEmpty;
 
+bool Database::ping() {
+  try {
+    return !query("SELECT 1").empty();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 Error DbError::error_of(Kind k) {
   if (k == Kind::connection || k == Kind::busy) {
     Error e = Error::make(Errc::unavailable, "Database unavailable, retry shortly");

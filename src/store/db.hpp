@@ -3,6 +3,7 @@
 // placeholders, integer booleans and Unix-second timestamps, so the same statements run on
 // SQLite and PostgreSQL. Blocking: call only from a worker pool, never an IO thread.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -92,6 +93,22 @@ class Conn {
   virtual bool healthy() = 0;
 };
 
+/// What a transaction body may say about how its transaction ends (see Database::transaction).
+class Tx {
+ public:
+  /// Commit although the body returns an error: for writes that must survive the failure
+  /// they report (revoking a grant family when a code or refresh token is replayed).
+  void keep_on_failure() { keep_on_failure_ = true; }
+  /// Runs after COMMIT succeeded, never after a rollback: in-memory invalidation that must
+  /// not run ahead of the data (caches, revocation sets).
+  void on_commit(std::function<void()> f) { on_commit_.push_back(std::move(f)); }
+
+ private:
+  friend class Database;
+  bool keep_on_failure_ = false;
+  std::vector<std::function<void()>> on_commit_;
+};
+
 /// A bounded pool of connections to one database, chosen by URL:
 /// sqlite:///abs/path or sqlite://relative/path, postgresql://... (libpq URI).
 class Database {
@@ -116,22 +133,28 @@ class Database {
   /// Blocks until a connection is free (or a new one can be opened).
   virtual Lease acquire() = 0;
 
-  /// Runs f(conn) inside a transaction (BEGIN IMMEDIATE on SQLite so writers queue on the
-  /// busy timeout instead of deadlocking). Commits on return; rolls back on exception and
-  /// when f returns a failed Result (has_value() == false and an error()).
+  /// Runs f(conn) or f(conn, tx) inside a transaction (BEGIN IMMEDIATE on SQLite so
+  /// writers queue on the busy timeout instead of deadlocking). The rule: an error rolls
+  /// back. f returning a failed Result (or throwing) rolls back unless it called
+  /// tx.keep_on_failure(); any other return commits. tx.on_commit hooks run after COMMIT.
   template <class F>
   auto transaction(F&& f) {
     auto lease = acquire();
+    Tx tx;
+    auto body = [&] {
+      if constexpr (std::is_invocable_v<F&, Conn&, Tx&>) return f(*lease, tx);
+      else return f(*lease);
+    };
     lease->exec_script(engine() == Engine::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     try {
-      if constexpr (std::is_void_v<decltype(f(*lease))>) {
-        f(*lease);
-        lease->exec_script("COMMIT");
+      if constexpr (std::is_void_v<decltype(body())>) {
+        body();
+        finish(*lease, tx, true);
       } else {
-        auto r = f(*lease);
+        auto r = body();
         bool failed = false;
         if constexpr (requires { r.has_value(); r.error(); }) failed = !r.has_value();
-        lease->exec_script(failed ? "ROLLBACK" : "COMMIT");
+        finish(*lease, tx, !failed || tx.keep_on_failure_);
         return r;
       }
     } catch (...) {
@@ -145,6 +168,8 @@ class Database {
     auto lease = acquire();
     return f(*lease);
   }
+  /// True when a round trip to the database works (the readiness probe); never throws.
+  bool ping();
   /// Runs one statement on a pooled connection (autocommit).
   Rows query(std::string_view sql, const Params& params = {}) {
     auto lease = acquire();
@@ -153,6 +178,11 @@ class Database {
 
  protected:
   friend class Lease;
+  static void finish(Conn& c, Tx& tx, bool commit) {
+    c.exec_script(commit ? "COMMIT" : "ROLLBACK");
+    if (commit)
+      for (auto& hook : tx.on_commit_) hook();
+  }
   virtual void release(std::unique_ptr<Conn> c, bool broken) = 0;
 };
 
