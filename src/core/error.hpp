@@ -27,15 +27,42 @@ enum class Errc {
   not_implemented,   // 501 NOT_IMPLEMENTED (an HTTP method Gatehouse does not know)
 };
 
+/// The OAuth 2.0 dialect of an error (RFC 6749 §5.2, RFC 6750 §3.1, RFC 8628 §3.5,
+/// RFC 7009 §2.2.1): the `error` code an OAuth endpoint answers. http/oauth_envelope.cpp is
+/// the one place that maps it to a status and headers.
+enum class OAuthErrc {
+  none,                    // not an OAuth error: the envelope maps `code` instead
+  invalid_request,
+  invalid_client,          // 401
+  invalid_grant,
+  unauthorized_client,
+  unsupported_grant_type,
+  invalid_scope,
+  access_denied,
+  authorization_pending,
+  slow_down,
+  expired_token,
+  unsupported_token_type,
+  invalid_token,           // 401 on protected resources
+  insufficient_scope,      // 403 on protected resources
+  unsupported_response_type,
+  login_required,
+  consent_required,
+  request_not_supported,
+  request_uri_not_supported,
+};
+const char* oauth_error_name(OAuthErrc e);
+
 struct Error {
   Errc code = Errc::internal;
-  std::string public_message;     // safe to show to the client
+  std::string public_message;     // safe to show to the client (error_description for OAuth)
   boost::json::object details;    // per-field messages or machine-readable reasons
   std::string internal;           // for logs only, never sent
   int retry_after = 0;            // seconds, for rate_limited / unavailable
+  OAuthErrc oauth = OAuthErrc::none;
 
   static Error validation(std::string msg, boost::json::object details = {}) {
-    return {Errc::validation, std::move(msg), std::move(details), {}, 0};
+    return {Errc::validation, std::move(msg), std::move(details), {}, 0, OAuthErrc::none};
   }
   static Error field(const std::string& name, const std::string& msg) {
     boost::json::object d;
@@ -43,7 +70,16 @@ struct Error {
     return validation("Validation failed", std::move(d));
   }
   static Error make(Errc c, std::string msg, boost::json::object details = {}) {
-    return {c, std::move(msg), std::move(details), {}, 0};
+    return {c, std::move(msg), std::move(details), {}, 0, OAuthErrc::none};
+  }
+  /// An OAuth error; `code` is set to the nearest Errc so the generic envelope stays right.
+  static Error oauth_error(OAuthErrc e, std::string description) {
+    Errc c = e == OAuthErrc::invalid_client || e == OAuthErrc::invalid_token ? Errc::authentication
+             : e == OAuthErrc::insufficient_scope                            ? Errc::authorization
+                                                                             : Errc::bad_request;
+    Error out = make(c, std::move(description));
+    out.oauth = e;
+    return out;
   }
   static Error forbidden(std::string why) { return make(Errc::authorization, std::move(why)); }
   /// "<what> not found": also the answer for another owner's thing, so ids cannot be probed.

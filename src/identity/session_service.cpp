@@ -144,9 +144,7 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
   if (token.size() > 256) return invalid_refresh();
   int64_t now = now_seconds();
   std::string hash = crypto::token_hash(token);
-  std::vector<std::string> revoked;
-  std::string reused_by;
-  auto result = d_.db.transaction([&](store::Conn& c) -> Result<TokenPair> {
+  return d_.db.transaction([&](store::Conn& c, store::Tx& tx) -> Result<TokenPair> {
     auto row = RefreshStore(c).by_hash(hash);
     if (!row) return invalid_refresh();
     auto session = SessionStore(c).by_id(row->session_id);
@@ -166,9 +164,16 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
       int grace = d_.cfg.refresh_reuse_grace_seconds;
       bool race = grace > 0 && again && again->rotated_at && now - *again->rotated_at <= grace &&
                   successor && !successor->rotated_at;
-      if (!race) {
-        revoked.push_back(session->id);  // revoked below: this transaction rolls back
-        reused_by = user->id;
+      if (!race) {  // the revocation and its audit row must outlive the error returned
+        SessionStore(c).revoke(session->id, now, "refresh_token_reused");
+        auto e = audit_event(o, "auth.refresh_reuse", user->id, session->id);
+        e.outcome = "failure";
+        events::record(c, e, now);
+        tx.keep_on_failure();
+        tx.on_commit([this, id = session->id, now] {
+          d_.tokens.revoked({id}, now);
+          metrics().count("gatehouse_refresh_reuse_total");
+        });
         Error err = Error::make(Errc::authentication,
                                 "Refresh token reuse detected: the session has been revoked");
         err.details["reason"] = "refresh_token_reused";
@@ -182,18 +187,6 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
     return TokenPair{d_.tokens.issue(*user, session->id, now, c), next, d_.cfg.access_token_ttl,
                      session->id, *user};
   });
-  if (!revoked.empty()) {
-    // Replay of a rotated token: end the whole family (the session), audited.
-    d_.db.transaction([&](store::Conn& c) {
-      SessionStore(c).revoke(revoked[0], now, "refresh_token_reused");
-      auto e = audit_event(o, "auth.refresh_reuse", reused_by, revoked[0]);
-      e.outcome = "failure";
-      events::record(c, e, now);
-    });
-    d_.tokens.revoked(revoked, now);
-    metrics().count("gatehouse_refresh_reuse_total");
-  }
-  return result;
 }
 
 Status SessionService::logout(const Principal& p, const Origin& o) {

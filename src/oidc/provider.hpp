@@ -23,21 +23,10 @@ namespace gatehouse::oidc {
 
 using Form = std::map<std::string, std::string>;
 
-/// An OAuth error (RFC 6749 §5.2 / §4.1.2.1): `error` code, description, HTTP status.
-struct OAuthError {
-  std::string error;
-  std::string description;
-  int status = 400;
-};
-
-template <class T>
-struct OResult {
-  std::optional<T> value;
-  std::optional<OAuthError> error;
-  OResult(T v) : value(std::move(v)) {}
-  OResult(OAuthError e) : error(std::move(e)) {}
-  explicit operator bool() const { return value.has_value(); }
-};
+/// What the token, introspection, revocation and device endpoints answer on success (the
+/// JSON body of RFC 6749 §5.1, RFC 7662 §2.2, RFC 8628 §3.2); errors are Error values in
+/// the OAuth dialect (Error::oauth_error), answered by http/oauth_envelope.cpp.
+using TokenResponse = boost::json::object;
 
 struct AuthorizeRequest {
   std::string client_id, redirect_uri, response_type, scope, state, nonce, code_challenge,
@@ -50,7 +39,7 @@ struct AuthorizeRequest {
 /// What to do with an authorization request.
 struct AuthorizeOutcome {
   enum class Kind { error_page, redirect_error, login, consent, code } kind;
-  OAuthError error;                        // error_page / redirect_error
+  Error error;                             // error_page / redirect_error (OAuth dialect)
   std::shared_ptr<const Client> client;    // all but error_page
   std::string code;                        // code
 };
@@ -72,9 +61,9 @@ class Provider {
   AuthorizeOutcome authorize(AuthorizeRequest& r, const std::optional<Browser>& browser,
                              std::optional<bool> consent_given, bool remember_consent, bool fresh_login);
 
-  /// Token endpoint. Returns the JSON body (success or error) and the HTTP status. The
-  /// password grant runs inline here; the route uses its two halves below instead.
-  std::pair<int, boost::json::object> token(const http::Request& req, const Form& form, const identity::Origin& o);
+  /// Token endpoint: the token response or an OAuth error. The password grant runs inline
+  /// here; the route uses its two halves below instead.
+  Result<TokenResponse> token(const http::Request& req, const Form& form, const identity::Origin& o);
   /// The password grant (RFC 6749 §4.3) in two halves around the password check, so the
   /// route can run that check on the hashing pool (identity/login_steps.hpp): the client and
   /// scope first, the grant and its tokens after.
@@ -82,17 +71,17 @@ class Provider {
     std::shared_ptr<const Client> client;
     std::string scope;
   };
-  OResult<PasswordGrant> password_grant_begin(const http::Request& req, const Form& form);
-  std::pair<int, boost::json::object> password_grant_finish(const PasswordGrant& g,
+  Result<PasswordGrant> password_grant_begin(const http::Request& req, const Form& form);
+  Result<TokenResponse> password_grant_finish(const PasswordGrant& g,
                                                             const Result<identity::TokenPair>& login);
   /// client_credentials without the database, for the IO thread; nullopt when not possible.
-  std::optional<std::pair<int, boost::json::object>> token_fast(const http::Request& req, const Form& form);
-  std::pair<int, boost::json::object> introspect(const http::Request& req, const Form& form, bool cached_only, bool* needs_db);
-  std::pair<int, boost::json::object> revoke(const http::Request& req, const Form& form);
-  std::pair<int, boost::json::object> device_authorization(const http::Request& req, const Form& form);
+  std::optional<Result<TokenResponse>> token_fast(const http::Request& req, const Form& form);
+  Result<TokenResponse> introspect(const http::Request& req, const Form& form, bool cached_only, bool* needs_db);
+  Result<TokenResponse> revoke(const http::Request& req, const Form& form);
+  Result<TokenResponse> device_authorization(const http::Request& req, const Form& form);
 
   /// Userinfo claims for a verified access token (OIDC Core §5.3).
-  OResult<boost::json::object> userinfo(const std::string& access_token);
+  Result<boost::json::object> userinfo(const std::string& access_token);
   /// Claims released for the scopes, from the user record (profile, email, org, roles).
   boost::json::object claims_for(const identity::User& u, const std::vector<std::string>& scopes);
 
@@ -107,19 +96,19 @@ class Provider {
   boost::json::object discovery() const;
 
  private:
-  OResult<std::shared_ptr<const Client>> authenticate_client(const http::Request& req, const Form& form,
+  Result<std::shared_ptr<const Client>> authenticate_client(const http::Request& req, const Form& form,
                                                             bool cached_only, bool* needs_db);
-  std::pair<int, boost::json::object> issue_for_user(const Client& c, const std::string& user_id,
+  Result<TokenResponse> issue_for_user(const Client& c, const std::string& user_id,
                                                      const std::string& scope, const std::string& grant_id,
                                                      const std::string& session_id, int64_t auth_time,
                                                      const std::optional<std::string>& nonce, bool with_refresh);
-  std::pair<int, boost::json::object> grant_code(const Client& c, const Form& f);
-  std::pair<int, boost::json::object> grant_refresh(const Client& c, const Form& f);
-  std::pair<int, boost::json::object> grant_client_credentials(const Client& c, const Form& f);
-  std::pair<int, boost::json::object> grant_device(const Client& c, const Form& f);
+  Result<TokenResponse> grant_code(const Client& c, const Form& f);
+  Result<TokenResponse> grant_refresh(const Client& c, const Form& f);
+  Result<TokenResponse> grant_client_credentials(const Client& c, const Form& f);
+  Result<TokenResponse> grant_device(const Client& c, const Form& f);
   /// The checks every grant shares: grant_type known and enabled, the client authenticated
   /// and allowed to use it.
-  OResult<std::shared_ptr<const Client>> token_client(const http::Request& req, const Form& form);
+  Result<std::shared_ptr<const Client>> token_client(const http::Request& req, const Form& form);
 
   const Config& cfg_;
   store::Database& db_;
@@ -130,9 +119,6 @@ class Provider {
   ExpiringSet seen_assertions_;  // private_key_jwt replay protection, until each assertion's exp
 };
 
-std::pair<int, boost::json::object> oauth_error_body(const OAuthError& e);
-/// An error_description restricted to the characters RFC 6749 §5.2 allows.
-std::string error_description_safe(const std::string& text);
 std::vector<std::string> split_scope(const std::string& scope);
 std::string join_scope(const std::vector<std::string>& scopes);
 

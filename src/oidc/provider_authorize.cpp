@@ -63,63 +63,67 @@ AuthorizeRequest Provider::parse_authorize(const Form& f) {
 AuthorizeOutcome Provider::authorize(AuthorizeRequest& r, const std::optional<Browser>& browser,
                                      std::optional<bool> consent_given, bool remember, bool fresh_login) {
   using K = AuthorizeOutcome::Kind;
-  auto page = [](std::string e, std::string d) { return AuthorizeOutcome{K::error_page, {std::move(e), std::move(d)}, nullptr, {}}; };
+  auto page = [](OAuthErrc e, std::string d) {
+    return AuthorizeOutcome{K::error_page, Error::oauth_error(e, std::move(d)), nullptr, {}};
+  };
   // Until the client and redirect URI are known good, errors are shown, never redirected.
   auto client = clients_.find(r.client_id);
-  if (!client) return page("invalid_client", "Unknown client_id");
+  if (!client) return page(OAuthErrc::invalid_client, "Unknown client_id");
   // RFC 6749 §3.1.2.3: with one registered URI a plain OAuth request may omit it; then the
   // token request must omit it too (the code remembers what was sent: "").
   std::string sent_redirect = r.redirect_uri;
   if (r.redirect_uri.empty() && client->redirect_uris.size() == 1 && !client->allows_scope("openid"))
     r.redirect_uri = client->redirect_uris[0];
-  if (r.redirect_uri.empty()) return page("invalid_request", "redirect_uri is required");
+  if (r.redirect_uri.empty()) return page(OAuthErrc::invalid_request, "redirect_uri is required");
   if (!client->has_redirect(r.redirect_uri))
-    return page("invalid_request", "redirect_uri is not registered for this client (exact match required)");
-  auto fail = [&](std::string e, std::string d) { return AuthorizeOutcome{K::redirect_error, {std::move(e), std::move(d)}, client, {}}; };
+    return page(OAuthErrc::invalid_request, "redirect_uri is not registered for this client (exact match required)");
+  auto fail = [&](OAuthErrc e, std::string d) {
+    return AuthorizeOutcome{K::redirect_error, Error::oauth_error(e, std::move(d)), client, {}};
+  };
   // OIDC Core §6: request objects are not supported, and say so.
-  if (r.raw.count("request")) return fail("request_not_supported", "Request objects are not supported");
-  if (r.raw.count("request_uri")) return fail("request_uri_not_supported", "request_uri is not supported");
+  if (r.raw.count("request")) return fail(OAuthErrc::request_not_supported, "Request objects are not supported");
+  if (r.raw.count("request_uri")) return fail(OAuthErrc::request_uri_not_supported, "request_uri is not supported");
   if (r.response_mode != "" && r.response_mode != "query" && r.response_mode != "form_post")
-    return fail("invalid_request", "response_mode must be query or form_post");
-  if (r.response_type != "code") return fail("unsupported_response_type", "Only response_type=code is supported");
-  if (!client->allows_grant("authorization_code")) return fail("unauthorized_client", "Client may not use the code flow");
+    return fail(OAuthErrc::invalid_request, "response_mode must be query or form_post");
+  if (r.response_type != "code") return fail(OAuthErrc::unsupported_response_type, "Only response_type=code is supported");
+  if (!client->allows_grant("authorization_code")) return fail(OAuthErrc::unauthorized_client, "Client may not use the code flow");
   for (auto& s : r.scopes)
-    if (!client->allows_scope(s)) return fail("invalid_scope", "Scope not allowed for this client: " + s);
-  if (r.scopes.empty()) return fail("invalid_scope", "scope is required");
+    if (!client->allows_scope(s)) return fail(OAuthErrc::invalid_scope, "Scope not allowed for this client: " + s);
+  if (r.scopes.empty()) return fail(OAuthErrc::invalid_scope, "scope is required");
   bool oidc = std::find(r.scopes.begin(), r.scopes.end(), "openid") != r.scopes.end();
   if (!r.code_challenge.empty() || !r.code_challenge_method.empty()) {
     if (r.code_challenge_method != "S256")
-      return fail("invalid_request", "code_challenge_method must be S256 (plain is refused)");
-    if (r.code_challenge.size() != 43) return fail("invalid_request", "code_challenge must be a base64url SHA-256");
+      return fail(OAuthErrc::invalid_request, "code_challenge_method must be S256 (plain is refused)");
+    if (r.code_challenge.size() != 43) return fail(OAuthErrc::invalid_request, "code_challenge must be a base64url SHA-256");
   } else if (client->is_public) {
-    return fail("invalid_request", "PKCE (code_challenge with S256) is required for public clients");
+    return fail(OAuthErrc::invalid_request, "PKCE (code_challenge with S256) is required for public clients");
   }
-  if (r.max_age && *r.max_age < 0) return fail("invalid_request", "max_age must be a non-negative integer");
+  if (r.max_age && *r.max_age < 0) return fail(OAuthErrc::invalid_request, "max_age must be a non-negative integer");
   auto prompts = split_scope(r.prompt);
   auto has_prompt = [&](const char* p) { return std::find(prompts.begin(), prompts.end(), p) != prompts.end(); };
   for (auto& p : prompts)
     if (p != "none" && p != "login" && p != "consent" && p != "select_account")
-      return fail("invalid_request", "Unknown prompt value: " + p);
-  if (has_prompt("none") && prompts.size() > 1) return fail("invalid_request", "prompt=none cannot be combined");
+      return fail(OAuthErrc::invalid_request, "Unknown prompt value: " + p);
+  if (has_prompt("none") && prompts.size() > 1) return fail(OAuthErrc::invalid_request, "prompt=none cannot be combined");
 
   int64_t now = now_seconds();
   bool need_login = !browser || (has_prompt("login") && !fresh_login) || (has_prompt("select_account") && !fresh_login) ||
                     (r.max_age && browser && !fresh_login &&
                      (*r.max_age == 0 || now - browser->auth_time > *r.max_age));
   if (need_login) {
-    if (has_prompt("none")) return fail("login_required", "The user is not signed in");
+    if (has_prompt("none")) return fail(OAuthErrc::login_required, "The user is not signed in");
     return {K::login, {}, client, {}};
   }
   // Consent: first-party clients skip it; others need a remembered consent covering the scopes.
   if (!client->first_party) {
-    if (consent_given && !*consent_given) return fail("access_denied", "The user denied the request");
+    if (consent_given && !*consent_given) return fail(OAuthErrc::access_denied, "The user denied the request");
     if (!consent_given) {
       auto granted = db_.with([&](store::Conn& c) { return ConsentStore(c).find(browser->user_id, client->id); });
       bool covered = granted && std::all_of(r.scopes.begin(), r.scopes.end(), [&](const std::string& s) {
         return std::find(granted->begin(), granted->end(), s) != granted->end();
       });
       if (!covered || has_prompt("consent")) {
-        if (has_prompt("none")) return fail("consent_required", "The user has not consented to this client");
+        if (has_prompt("none")) return fail(OAuthErrc::consent_required, "The user has not consented to this client");
         return {K::consent, {}, client, {}};
       }
     }

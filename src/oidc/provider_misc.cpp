@@ -19,7 +19,7 @@ std::string get(const Form& f, const char* k) {
   return it == f.end() ? std::string() : it->second;
 }
 bool has(const std::vector<std::string>& v, const char* x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-std::pair<int, json::object> inactive() { return {200, json::object{{"active", false}}}; }
+Result<json::object> inactive() { return json::object{{"active", false}}; }
 
 // XXXX-XXXX from an alphabet without vowels or look-alikes (RFC 8628 §6.1).
 std::string new_user_code() {
@@ -35,14 +35,14 @@ std::string new_user_code() {
 }
 }  // namespace
 
-std::pair<int, json::object> Provider::introspect(const http::Request& req, const Form& form, bool cached_only,
+Result<json::object> Provider::introspect(const http::Request& req, const Form& form, bool cached_only,
                                                   bool* needs_db) {
   auto client = authenticate_client(req, form, cached_only, needs_db);
   if (cached_only && *needs_db) return inactive();
-  if (!client) return oauth_error_body(*client.error);
-  if ((*client.value)->is_public) return oauth_error_body({"invalid_client", "Public clients cannot introspect", 401});
+  if (!client) return client.error();
+  if ((*client)->is_public) return (Error::oauth_error(OAuthErrc::invalid_client, "Public clients cannot introspect"));
   std::string token = get(form, "token");
-  if (token.empty()) return oauth_error_body({"invalid_request", "token is required", 400});
+  if (token.empty()) return (Error::oauth_error(OAuthErrc::invalid_request, "token is required"));
   if (std::count(token.begin(), token.end(), '.') == 2) {
     std::optional<Result<AccessClaims>> a;
     if (cached_only) {
@@ -59,7 +59,7 @@ std::pair<int, json::object> Provider::introspect(const http::Request& req, cons
     json::object out{{"active", true}, {"token_type", "Bearer"}};
     for (const char* k : {"scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "sid"})
       if (auto* v = c.if_contains(k)) out[k] = *v;
-    return {200, std::move(out)};
+    return out;
   }
   if (cached_only) {
     *needs_db = true;
@@ -72,18 +72,18 @@ std::pair<int, json::object> Provider::introspect(const http::Request& req, cons
     return row;
   });
   if (!r) return inactive();
-  return {200, json::object{{"active", true}, {"token_type", "refresh_token"}, {"scope", r->scope},
+  return json::object{{"active", true}, {"token_type", "refresh_token"}, {"scope", r->scope},
                             {"client_id", r->client_id}, {"sub", r->user_id}, {"exp", r->expires_at},
-                            {"iss", cfg_.issuer}}};
+                            {"iss", cfg_.issuer}};
 }
 
-std::pair<int, json::object> Provider::revoke(const http::Request& req, const Form& form) {
+Result<json::object> Provider::revoke(const http::Request& req, const Form& form) {
   bool needs_db = false;
   auto client = authenticate_client(req, form, false, &needs_db);
-  if (!client) return oauth_error_body(*client.error);
-  const Client& c = **client.value;
+  if (!client) return client.error();
+  const Client& c = **client;
   std::string token = get(form, "token");
-  if (token.empty()) return oauth_error_body({"invalid_request", "token is required", 400});
+  if (token.empty()) return (Error::oauth_error(OAuthErrc::invalid_request, "token is required"));
   int64_t now = now_seconds();
   if (std::count(token.begin(), token.end(), '.') == 2) {
     auto a = tokens_.verify_access(token);
@@ -92,7 +92,7 @@ std::pair<int, json::object> Provider::revoke(const http::Request& req, const Fo
       tokens_.revoked_jti(a->jti, a->exp);
       tokens_.forget(token);
     }
-    return {200, json::object{}};
+    return json::object{};
   }
   // A refresh token: revoke its whole grant (RFC 7009 §2.1 permits and OAuth BCP advises).
   auto grant = db_.with([&](store::Conn& conn) -> std::optional<std::string> {
@@ -102,19 +102,19 @@ std::pair<int, json::object> Provider::revoke(const http::Request& req, const Fo
     return row->grant_id;
   });
   if (grant) tokens_.revoked_grants({*grant});
-  return {200, json::object{}};  // unknown tokens too: the answer reveals nothing
+  return json::object{};  // unknown tokens too: the answer reveals nothing
 }
 
-std::pair<int, json::object> Provider::device_authorization(const http::Request& req, const Form& form) {
+Result<json::object> Provider::device_authorization(const http::Request& req, const Form& form) {
   bool needs_db = false;
   auto client = authenticate_client(req, form, false, &needs_db);
-  if (!client) return oauth_error_body(*client.error);
-  const Client& c = **client.value;
+  if (!client) return client.error();
+  const Client& c = **client;
   if (!c.allows_grant("urn:ietf:params:oauth:grant-type:device_code"))
-    return oauth_error_body({"unauthorized_client", "Client may not use the device flow", 400});
+    return (Error::oauth_error(OAuthErrc::unauthorized_client, "Client may not use the device flow"));
   auto scopes = split_scope(get(form, "scope"));
   for (auto& s : scopes)
-    if (!c.allows_scope(s)) return oauth_error_body({"invalid_scope", "Scope not allowed: " + s, 400});
+    if (!c.allows_scope(s)) return (Error::oauth_error(OAuthErrc::invalid_scope, "Scope not allowed: " + s));
   std::string device_code = new_secret_token();
   std::string user_code = new_user_code();
   int64_t now = now_seconds();
@@ -125,9 +125,9 @@ std::pair<int, json::object> Provider::device_authorization(const http::Request&
                        now);
   });
   std::string uri = cfg_.issuer + "/ui/device";
-  return {200, json::object{{"device_code", device_code}, {"user_code", user_code}, {"verification_uri", uri},
+  return json::object{{"device_code", device_code}, {"user_code", user_code}, {"verification_uri", uri},
                             {"verification_uri_complete", uri + "?user_code=" + user_code},
-                            {"expires_in", cfg_.device_code_ttl}, {"interval", cfg_.device_poll_interval}}};
+                            {"expires_in", cfg_.device_code_ttl}, {"interval", cfg_.device_poll_interval}};
 }
 
 Result<Provider::DeviceRequest> Provider::device_lookup(const std::string& user_code) {
@@ -176,13 +176,13 @@ json::object Provider::claims_for(const identity::User& u, const std::vector<std
   return c;
 }
 
-OResult<json::object> Provider::userinfo(const std::string& access_token) {
+Result<json::object> Provider::userinfo(const std::string& access_token) {
   auto a = tokens_.verify_access(access_token);
-  if (!a) return OAuthError{"invalid_token", a.error().public_message, 401};
+  if (!a) return Error::oauth_error(OAuthErrc::invalid_token, a.error().public_message);
   auto scopes = split_scope(a->scope);
-  if (!has(scopes, "openid")) return OAuthError{"insufficient_scope", "The token lacks the openid scope", 403};
+  if (!has(scopes, "openid")) return Error::oauth_error(OAuthErrc::insufficient_scope, "The token lacks the openid scope");
   auto u = db_.with([&](store::Conn& c) { return identity::Users(c).active(a->sub); });
-  if (!u) return OAuthError{"invalid_token", "The user is no longer active", 401};
+  if (!u) return Error::oauth_error(OAuthErrc::invalid_token, "The user is no longer active");
   json::object out = claims_for(*u, scopes);
   out["sub"] = u->id;
   return out;

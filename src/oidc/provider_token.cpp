@@ -15,13 +15,13 @@ namespace gatehouse::oidc {
 namespace json = boost::json;
 
 namespace {
-OAuthError err(std::string e, std::string d, int status = 400) { return {std::move(e), std::move(d), status}; }
 std::string get(const Form& f, const char* k) {
   auto it = f.find(k);
   return it == f.end() ? std::string() : it->second;
 }
 bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-// Detected attacks are audited; these transactions return a value, so they commit.
+// Detected attacks are audited in the transaction that answers them (kept with
+// tx.keep_on_failure(), so the audit row survives the error it reports).
 void audit_failure(store::Conn& c, const char* action, const std::string& user, const std::string& client, int64_t now) {
   events::AuditEvent e;
   e.action = action;
@@ -32,37 +32,24 @@ void audit_failure(store::Conn& c, const char* action, const std::string& user, 
 }
 }  // namespace
 
-std::string error_description_safe(const std::string& text) {
-  // RFC 6749 §5.2: %x20-21 / %x23-5B / %x5D-7E only (no quote, no backslash, ASCII).
-  std::string d;
-  for (unsigned char ch : text) d += (ch >= 0x20 && ch <= 0x7e && ch != '"' && ch != '\\') ? static_cast<char>(ch) : '?';
-  return d;
-}
-
-std::pair<int, json::object> oauth_error_body(const OAuthError& e) {
-  json::object o{{"error", e.error}};
-  if (auto d = error_description_safe(e.description); !d.empty()) o["error_description"] = d;
-  return {e.status, std::move(o)};
-}
-
-OResult<std::shared_ptr<const Client>> Provider::authenticate_client(const http::Request& req, const Form& form,
+Result<std::shared_ptr<const Client>> Provider::authenticate_client(const http::Request& req, const Form& form,
                                                                      bool cached_only, bool* needs_db) {
   auto creds = credentials_of(req, form);
-  if (creds.conflicting) return err("invalid_request", "Use exactly one client authentication method");
-  if (creds.client_id.empty()) return err("invalid_client", "Client authentication failed", 401);
+  if (creds.conflicting) return Error::oauth_error(OAuthErrc::invalid_request, "Use exactly one client authentication method");
+  if (creds.client_id.empty()) return Error::oauth_error(OAuthErrc::invalid_client, "Client authentication failed");
   auto client = clients_.find_cached(creds.client_id);
   bool from_cache = client != nullptr;
   if (!client && !cached_only) client = clients_.find(creds.client_id);
   if (!client) {
     if (cached_only) *needs_db = true;
-    return err("invalid_client", "Client authentication failed", 401);
+    return Error::oauth_error(OAuthErrc::invalid_client, "Client authentication failed");
   }
-  if (creds.method != client->auth_method) return err("invalid_client", "Client authentication failed", 401);
+  if (creds.method != client->auth_method) return Error::oauth_error(OAuthErrc::invalid_client, "Client authentication failed");
   if (creds.method == "none") return client;  // public client: identified, not authenticated
   if (creds.method == "private_key_jwt") {
     if (cached_only) {
       *needs_db = true;
-      return err("invalid_client", "", 401);
+      return Error::oauth_error(OAuthErrc::invalid_client, "");
     }
     boost::system::error_code ec;
     auto jwks = json::parse(client->jwks, ec);
@@ -78,9 +65,9 @@ OResult<std::shared_ptr<const Client>> Provider::authenticate_client(const http:
       return nullptr;
     };
     auto parts = crypto::jws_verify(*creds.assertion, lookup);
-    if (!parts) return err("invalid_client", "Client assertion signature invalid", 401);
+    if (!parts) return Error::oauth_error(OAuthErrc::invalid_client, "Client assertion signature invalid");
     auto v = json::parse(parts->payload, ec);
-    if (ec || !v.is_object()) return err("invalid_client", "Client assertion invalid", 401);
+    if (ec || !v.is_object()) return Error::oauth_error(OAuthErrc::invalid_client, "Client assertion invalid");
     auto& c = v.as_object();
     auto s = [&](const char* k) { auto* x = c.if_contains(k); return x && x->is_string() ? std::string(x->get_string()) : ""; };
     int64_t now = now_seconds();
@@ -93,34 +80,34 @@ OResult<std::shared_ptr<const Client>> Provider::authenticate_client(const http:
     }
     if (s("iss") != client->id || s("sub") != client->id || !aud_ok || !exp || !exp->is_int64() ||
         exp->get_int64() <= now || exp->get_int64() > now + 3600 || s("jti").empty())
-      return err("invalid_client", "Client assertion claims invalid (iss, sub, aud, exp, jti)", 401);
+      return Error::oauth_error(OAuthErrc::invalid_client, "Client assertion claims invalid (iss, sub, aud, exp, jti)");
     // Each assertion once (RFC 7523 §3 item 7), remembered until its exp (at most 1 h).
     if (!seen_assertions_.insert_new(client->id + ":" + s("jti"), exp->get_int64(), now))
-      return err("invalid_client", "Client assertion replayed", 401);
+      return Error::oauth_error(OAuthErrc::invalid_client, "Client assertion replayed");
     return client;
   }
-  if (!creds.secret) return err("invalid_client", "Client authentication failed", 401);
+  if (!creds.secret) return Error::oauth_error(OAuthErrc::invalid_client, "Client authentication failed");
   if (clients_.secret_matches(*client, *creds.secret)) return client;
-  if (!from_cache) return err("invalid_client", "Client authentication failed", 401);
+  if (!from_cache) return Error::oauth_error(OAuthErrc::invalid_client, "Client authentication failed");
   // The cached entry may predate a rotation made by another process: the database decides.
   if (cached_only) {
     *needs_db = true;
-    return err("invalid_client", "Client authentication failed", 401);
+    return Error::oauth_error(OAuthErrc::invalid_client, "Client authentication failed");
   }
   client = clients_.reload(creds.client_id);
   if (!client || client->auth_method != creds.method || !clients_.secret_matches(*client, *creds.secret))
-    return err("invalid_client", "Client authentication failed", 401);
+    return Error::oauth_error(OAuthErrc::invalid_client, "Client authentication failed");
   return client;
 }
 
-std::pair<int, json::object> Provider::issue_for_user(const Client& c, const std::string& user_id,
+Result<json::object> Provider::issue_for_user(const Client& c, const std::string& user_id,
                                                       const std::string& scope, const std::string& grant_id,
                                                       const std::string& session_id, int64_t auth_time,
                                                       const std::optional<std::string>& nonce, bool with_refresh) {
   int64_t now = now_seconds();
   auto scopes = split_scope(scope);
   auto user = db_.with([&](store::Conn& conn) { return identity::Users(conn).active(user_id); });
-  if (!user) return oauth_error_body(err("invalid_grant", "The user is no longer active"));
+  if (!user) return Error::oauth_error(OAuthErrc::invalid_grant, "The user is no longer active");
   std::string access = tokens_.issue_access(c, user_id, scope, grant_id, session_id, now);
   json::object out{{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", tokens_.access_ttl(c)},
                    {"scope", scope}};
@@ -137,35 +124,32 @@ std::pair<int, json::object> Provider::issue_for_user(const Client& c, const std
     IdTokenInput in{user_id, claims_for(*user, scopes), nonce, auth_time, "pwd", session_id, access};
     out["id_token"] = tokens_.issue_id_token(c, in, now);
   }
-  return {200, std::move(out)};
+  return std::move(out);
 }
 
-std::pair<int, json::object> Provider::grant_code(const Client& c, const Form& f) {
+Result<json::object> Provider::grant_code(const Client& c, const Form& f) {
   std::string code = get(f, "code");
-  if (code.empty() || code.size() > 256) return oauth_error_body(err("invalid_request", "code is required"));
+  if (code.empty() || code.size() > 256) return Error::oauth_error(OAuthErrc::invalid_request, "code is required");
   int64_t now = now_seconds();
   std::string hash = crypto::token_hash(code);
-  std::optional<OAuthError> problem;
-  auto row = db_.transaction([&](store::Conn& conn) -> std::optional<CodeRow> {
+  auto row = db_.transaction([&](store::Conn& conn, store::Tx& tx) -> Result<CodeRow> {
     auto r = CodeStore(conn).by_hash(hash);
-    if (!r || r->client_id != c.id) {
-      problem = err("invalid_grant", "Unknown authorization code");
-      return std::nullopt;
-    }
+    if (!r || r->client_id != c.id) return Error::oauth_error(OAuthErrc::invalid_grant, "Unknown authorization code");
     if (r->used_at || !CodeStore(conn).mark_used(hash, now)) {
-      // RFC 6749 §4.1.2: a replayed code revokes every token issued from it.
+      // RFC 6749 §4.1.2: a replayed code revokes every token issued from it, and that
+      // revocation (and its audit row) must outlive the error this returns.
       GrantStore(conn).revoke(r->grant_id, now);
-      tokens_.revoked_grants({r->grant_id});
       audit_failure(conn, "oauth.code_replay", r->user_id, r->client_id, now);
-      problem = err("invalid_grant", "Authorization code already used; tokens issued from it are revoked");
-      return std::nullopt;
+      tx.keep_on_failure();
+      tx.on_commit([this, grant = r->grant_id] { tokens_.revoked_grants({grant}); });
+      return Error::oauth_error(OAuthErrc::invalid_grant, "Authorization code already used; tokens issued from it are revoked");
     }
-    return r;
+    return *r;
   });
-  if (problem) return oauth_error_body(*problem);
-  if (row->expires_at <= now) return oauth_error_body(err("invalid_grant", "Authorization code expired"));
+  if (!row) return row.error();
+  if (row->expires_at <= now) return Error::oauth_error(OAuthErrc::invalid_grant, "Authorization code expired");
   if (get(f, "redirect_uri") != row->redirect_uri)
-    return oauth_error_body(err("invalid_grant", "redirect_uri does not match the authorization request"));
+    return Error::oauth_error(OAuthErrc::invalid_grant, "redirect_uri does not match the authorization request");
   std::string verifier = get(f, "code_verifier");
   if (row->code_challenge) {
     bool shape = verifier.size() >= 43 && verifier.size() <= 128 &&
@@ -173,67 +157,65 @@ std::pair<int, json::object> Provider::grant_code(const Client& c, const Form& f
                    return std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~';
                  });
     if (!shape || !crypto::constant_time_equal(crypto::base64url_encode(crypto::sha256(verifier)), *row->code_challenge))
-      return oauth_error_body(err("invalid_grant", "PKCE verification failed"));
+      return Error::oauth_error(OAuthErrc::invalid_grant, "PKCE verification failed");
   } else if (!verifier.empty()) {
-    return oauth_error_body(err("invalid_grant", "code_verifier sent but no code_challenge was used"));
+    return Error::oauth_error(OAuthErrc::invalid_grant, "code_verifier sent but no code_challenge was used");
   }
   if (row->session_id) {  // the database, not this node's memory: the session may have ended elsewhere
     bool ended = db_.with([&](store::Conn& conn) { return !identity::Users(conn).session_live(*row->session_id); });
-    if (ended) return oauth_error_body(err("invalid_grant", "The sign-in session has ended"));
+    if (ended) return Error::oauth_error(OAuthErrc::invalid_grant, "The sign-in session has ended");
   }
   return issue_for_user(c, row->user_id, row->scope, row->grant_id, row->session_id.value_or(""), row->auth_time,
                         row->nonce, true);
 }
 
-std::pair<int, json::object> Provider::grant_refresh(const Client& c, const Form& f) {
+Result<json::object> Provider::grant_refresh(const Client& c, const Form& f) {
   std::string token = get(f, "refresh_token");
-  if (token.empty() || token.size() > 256) return oauth_error_body(err("invalid_request", "refresh_token is required"));
+  if (token.empty() || token.size() > 256) return Error::oauth_error(OAuthErrc::invalid_request, "refresh_token is required");
   int64_t now = now_seconds();
   std::string hash = crypto::token_hash(token);
   std::string next = new_secret_token();
-  std::optional<OAuthError> problem;
-  auto row = db_.transaction([&](store::Conn& conn) -> std::optional<RefreshRow> {
+  auto row = db_.transaction([&](store::Conn& conn, store::Tx& tx) -> Result<RefreshRow> {
     auto r = RefreshStore(conn).by_hash(hash);
-    if (!r || r->client_id != c.id || r->expires_at <= now || !GrantStore(conn).active(r->grant_id)) {
-      problem = err("invalid_grant", "Refresh token is invalid, expired or revoked");
-      return std::nullopt;
-    }
+    if (!r || r->client_id != c.id || r->expires_at <= now || !GrantStore(conn).active(r->grant_id))
+      return Error::oauth_error(OAuthErrc::invalid_grant, "Refresh token is invalid, expired or revoked");
     if (!RefreshStore(conn).mark_rotated(hash, crypto::token_hash(next), now)) {
-      GrantStore(conn).revoke(r->grant_id, now);  // reuse of a rotated token: end the family
-      tokens_.revoked_grants({r->grant_id});
+      // Reuse of a rotated token ends the family; the revocation must outlive the error.
+      GrantStore(conn).revoke(r->grant_id, now);
       audit_failure(conn, "oauth.refresh_reuse", r->user_id, r->client_id, now);
-      problem = err("invalid_grant", "Refresh token reuse detected; the grant is revoked");
-      return std::nullopt;
+      tx.keep_on_failure();
+      tx.on_commit([this, grant = r->grant_id] { tokens_.revoked_grants({grant}); });
+      return Error::oauth_error(OAuthErrc::invalid_grant, "Refresh token reuse detected; the grant is revoked");
     }
-    return r;
+    return *r;
   });
-  if (problem) return oauth_error_body(*problem);
+  if (!row) return row.error();
   auto granted = split_scope(row->scope);
   std::string scope = row->scope;
   if (auto asked = get(f, "scope"); !asked.empty()) {
     for (auto& s : split_scope(asked))
-      if (!has(granted, s)) return oauth_error_body(err("invalid_scope", "Cannot widen the scope on refresh: " + s));
+      if (!has(granted, s)) return Error::oauth_error(OAuthErrc::invalid_scope, "Cannot widen the scope on refresh: " + s);
     scope = asked;
   }
   // offline_access: refreshed tokens outlive the browser session, so they carry no sid.
   auto out = issue_for_user(c, row->user_id, scope, row->grant_id, "", row->auth_time, std::nullopt, false);
-  if (out.first != 200) return out;
+  if (!out) return out;
   db_.with([&](store::Conn& conn) {
     RefreshStore(conn).insert(crypto::token_hash(next),
                         {row->grant_id, c.id, row->user_id, row->scope, row->auth_time, row->expires_at, std::nullopt, std::nullopt},
                         now);
   });
-  out.second["refresh_token"] = next;
+  (*out)["refresh_token"] = next;
   return out;
 }
 
-std::pair<int, json::object> Provider::grant_client_credentials(const Client& c, const Form& f) {
-  if (c.is_public) return oauth_error_body(err("unauthorized_client", "Public clients cannot use client_credentials"));
+Result<json::object> Provider::grant_client_credentials(const Client& c, const Form& f) {
+  if (c.is_public) return Error::oauth_error(OAuthErrc::unauthorized_client, "Public clients cannot use client_credentials");
   std::vector<std::string> scopes;
   if (auto asked = get(f, "scope"); !asked.empty()) {
     for (auto& s : split_scope(asked))
       if (!c.allows_scope(s) || s == "openid" || s == "offline_access")
-        return oauth_error_body(err("invalid_scope", "Scope not allowed for client_credentials: " + s));
+        return Error::oauth_error(OAuthErrc::invalid_scope, "Scope not allowed for client_credentials: " + s);
     scopes = split_scope(asked);
   } else {
     for (auto& s : c.scopes)
@@ -243,24 +225,24 @@ std::pair<int, json::object> Provider::grant_client_credentials(const Client& c,
   std::string access = tokens_.issue_access(c, c.id, scope, "", "", now_seconds());
   json::object out{{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", tokens_.access_ttl(c)}};
   if (!scope.empty()) out["scope"] = scope;
-  return {200, std::move(out)};
+  return std::move(out);
 }
 
-std::pair<int, json::object> Provider::grant_device(const Client& c, const Form& f) {
+Result<json::object> Provider::grant_device(const Client& c, const Form& f) {
   std::string code = get(f, "device_code");
-  if (code.empty() || code.size() > 256) return oauth_error_body(err("invalid_request", "device_code is required"));
+  if (code.empty() || code.size() > 256) return Error::oauth_error(OAuthErrc::invalid_request, "device_code is required");
   std::string hash = crypto::token_hash(code);
   int64_t now = now_seconds();
   auto d = db_.with([&](store::Conn& conn) { return DeviceStore(conn).by_hash(hash); });
-  if (!d || d->client_id != c.id) return oauth_error_body(err("invalid_grant", "Unknown device_code"));
-  if (d->expires_at <= now) return oauth_error_body(err("expired_token", "The device code has expired"));
-  if (d->status == "denied") return oauth_error_body(err("access_denied", "The user denied the request"));
-  if (d->status == "used") return oauth_error_body(err("invalid_grant", "The device code was already used"));
+  if (!d || d->client_id != c.id) return Error::oauth_error(OAuthErrc::invalid_grant, "Unknown device_code");
+  if (d->expires_at <= now) return Error::oauth_error(OAuthErrc::expired_token, "The device code has expired");
+  if (d->status == "denied") return Error::oauth_error(OAuthErrc::access_denied, "The user denied the request");
+  if (d->status == "used") return Error::oauth_error(OAuthErrc::invalid_grant, "The device code was already used");
   if (d->status == "pending") {
     bool too_fast = d->last_poll_at && now - *d->last_poll_at < d->interval;
     db_.with([&](store::Conn& conn) { DeviceStore(conn).set_poll(hash, now, too_fast ? d->interval + 5 : d->interval); });
-    return oauth_error_body(too_fast ? err("slow_down", "Poll more slowly (interval increased by 5 s)")
-                                     : err("authorization_pending", "The user has not finished yet"));
+    return (too_fast ? Error::oauth_error(OAuthErrc::slow_down, "Poll more slowly (interval increased by 5 s)")
+                                     : Error::oauth_error(OAuthErrc::authorization_pending, "The user has not finished yet"));
   }
   std::string grant_id = new_uuid();
   bool claimed = db_.transaction([&](store::Conn& conn) {
@@ -268,66 +250,66 @@ std::pair<int, json::object> Provider::grant_device(const Client& c, const Form&
     GrantStore(conn).insert(grant_id, c.id, *d->user_id, d->session_id, d->scope, now);
     return true;
   });
-  if (!claimed) return oauth_error_body(err("invalid_grant", "The device code was already used"));
+  if (!claimed) return Error::oauth_error(OAuthErrc::invalid_grant, "The device code was already used");
   return issue_for_user(c, *d->user_id, d->scope, grant_id, d->session_id.value_or(""), d->auth_time.value_or(now),
                         std::nullopt, true);
 }
 
-OResult<Provider::PasswordGrant> Provider::password_grant_begin(const http::Request& req, const Form& form) {
-  if (get(form, "grant_type") != "password") return err("invalid_request", "grant_type must be password");
+Result<Provider::PasswordGrant> Provider::password_grant_begin(const http::Request& req, const Form& form) {
+  if (get(form, "grant_type") != "password") return Error::oauth_error(OAuthErrc::invalid_request, "grant_type must be password");
   auto client = token_client(req, form);
-  if (!client) return *client.error;
-  PasswordGrant g{*client.value, get(form, "scope")};
+  if (!client) return client.error();
+  PasswordGrant g{*client, get(form, "scope")};
   for (auto& s : split_scope(g.scope))
-    if (!g.client->allows_scope(s)) return err("invalid_scope", "Scope not allowed: " + s);
+    if (!g.client->allows_scope(s)) return Error::oauth_error(OAuthErrc::invalid_scope, "Scope not allowed: " + s);
   return g;
 }
 
-std::pair<int, json::object> Provider::password_grant_finish(const PasswordGrant& g,
+Result<json::object> Provider::password_grant_finish(const PasswordGrant& g,
                                                              const Result<identity::TokenPair>& login) {
-  if (!login) return oauth_error_body(err("invalid_grant", "Invalid resource owner credentials"));
+  if (!login) return Error::oauth_error(OAuthErrc::invalid_grant, "Invalid resource owner credentials");
   std::string grant_id = new_uuid();
   int64_t now = now_seconds();
   db_.with([&](store::Conn& conn) { GrantStore(conn).insert(grant_id, g.client->id, login->user.id, login->session_id, g.scope, now); });
   return issue_for_user(*g.client, login->user.id, g.scope, grant_id, login->session_id, now, std::nullopt, true);
 }
 
-std::optional<std::pair<int, json::object>> Provider::token_fast(const http::Request& req, const Form& form) {
+std::optional<Result<json::object>> Provider::token_fast(const http::Request& req, const Form& form) {
   if (get(form, "grant_type") != "client_credentials") return std::nullopt;
   bool needs_db = false;
   auto client = authenticate_client(req, form, true, &needs_db);
   if (needs_db) return std::nullopt;
-  if (!client) return oauth_error_body(*client.error);
-  if (!(*client.value)->allows_grant("client_credentials"))
-    return oauth_error_body(err("unauthorized_client", "Client may not use this grant type"));
-  return grant_client_credentials(**client.value, form);
+  if (!client) return client.error();
+  if (!(*client)->allows_grant("client_credentials"))
+    return Error::oauth_error(OAuthErrc::unauthorized_client, "Client may not use this grant type");
+  return grant_client_credentials(**client, form);
 }
 
-OResult<std::shared_ptr<const Client>> Provider::token_client(const http::Request& req, const Form& form) {
+Result<std::shared_ptr<const Client>> Provider::token_client(const http::Request& req, const Form& form) {
   std::string grant = get(form, "grant_type");
-  if (grant.empty()) return err("invalid_request", "grant_type is required");
+  if (grant.empty()) return Error::oauth_error(OAuthErrc::invalid_request, "grant_type is required");
   bool needs_db = false;
   auto client = authenticate_client(req, form, false, &needs_db);
-  if (!client) return *client.error;
+  if (!client) return client.error();
   static const std::vector<std::string> known = {"authorization_code", "refresh_token", "client_credentials",
                                                  "urn:ietf:params:oauth:grant-type:device_code", "password"};
-  if (!has(known, grant)) return err("unsupported_grant_type", "Unsupported grant_type");
+  if (!has(known, grant)) return Error::oauth_error(OAuthErrc::unsupported_grant_type, "Unsupported grant_type");
   if (grant == "password" && !cfg_.oauth_password_grant)
-    return err("unsupported_grant_type", "The password grant is disabled on this server");
-  if (!(*client.value)->allows_grant(grant)) return err("unauthorized_client", "Client may not use this grant type");
-  return *client.value;
+    return Error::oauth_error(OAuthErrc::unsupported_grant_type, "The password grant is disabled on this server");
+  if (!(*client)->allows_grant(grant)) return Error::oauth_error(OAuthErrc::unauthorized_client, "Client may not use this grant type");
+  return *client;
 }
 
-std::pair<int, json::object> Provider::token(const http::Request& req, const Form& form, const identity::Origin& o) {
+Result<json::object> Provider::token(const http::Request& req, const Form& form, const identity::Origin& o) {
   std::string grant = get(form, "grant_type");
   if (grant == "password") {
     auto g = password_grant_begin(req, form);
-    if (!g) return oauth_error_body(*g.error);
-    return password_grant_finish(*g.value, sessions_.login(get(form, "username"), get(form, "password"), o));
+    if (!g) return g.error();
+    return password_grant_finish(*g, sessions_.login(get(form, "username"), get(form, "password"), o));
   }
   auto client = token_client(req, form);
-  if (!client) return oauth_error_body(*client.error);
-  const Client& c = **client.value;
+  if (!client) return client.error();
+  const Client& c = **client;
   if (grant == "authorization_code") return grant_code(c, form);
   if (grant == "refresh_token") return grant_refresh(c, form);
   if (grant == "client_credentials") return grant_client_credentials(c, form);

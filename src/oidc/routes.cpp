@@ -7,6 +7,7 @@
 #include "core/random.hpp"
 #include "http/envelope.hpp"
 #include "http/form.hpp"
+#include "http/oauth_envelope.hpp"
 #include "identity/login_steps.hpp"
 #include "ui/pages.hpp"
 
@@ -26,21 +27,12 @@ Response html(int status, std::string body) {
 
 namespace {
 
-Response json_answer(int status, const json::object& body, bool basic_auth_used = false) {
-  Response r;
-  r.status = status;
-  r.body = json::serialize(body);
-  r.set_header("Pragma", "no-cache");
-  (void)basic_auth_used;
-  if (status == 401) r.set_header("WWW-Authenticate", "Basic realm=\"gatehouse\"");  // client authentication
-  return r;
-}
-
 // The server's own refusals (undecodable text, busy pools) in RFC 6749 §5.2 form.
-Response oauth_refusal(const Request&, const Error& e) {
-  if (e.code == Errc::unavailable)
-    return json_answer(503, {{"error", "temporarily_unavailable"}, {"error_description", e.public_message}});
-  return json_answer(400, {{"error", "invalid_request"}, {"error_description", e.public_message}});
+Response oauth_refusal(const Request&, const Error& e) { return http::oauth_error_response(e); }
+
+// A form that did not parse, as the OAuth endpoints answer it.
+Response bad_form(const Error& e) {
+  return http::oauth_error_response(Error::oauth_error(OAuthErrc::invalid_request, e.public_message));
 }
 
 Response redirect(const std::string& location, int status = 302) {
@@ -79,16 +71,6 @@ std::string bearer_of(const Request& req, const http::Form& form, bool* both) {
   return it != form.end() ? it->second : std::string();
 }
 
-// RFC 6750 §3: errors on protected resources.
-Response bearer_error(int status, const std::string& error, const std::string& description) {
-  Response r;
-  r.status = status;
-  r.body = error.empty() ? "{}" : json::serialize(json::object{{"error", error}, {"error_description", description}});
-  std::string h = "Bearer realm=\"gatehouse\"";
-  if (!error.empty()) h += ", error=\"" + error + "\", error_description=\"" + description + "\"";
-  r.set_header("WWW-Authenticate", h);
-  return r;
-}
 
 }  // namespace
 
@@ -107,11 +89,11 @@ Response answer_authorize(OidcApi& api, const Request& req, AuthorizeRequest& ar
   auto handle = [&] { return pending_handle.empty() ? api.pending.save(ar.raw, now_seconds()) : pending_handle; };
   switch (out.kind) {
     case K::error_page:
-      return html(400, ui::error_page(api.cfg, out.error.error, out.error.description));
+      return html(400, ui::error_page(api.cfg, oauth_error_name(out.error.oauth), out.error.public_message));
     case K::redirect_error:
       if (!pending_handle.empty()) api.pending.drop(pending_handle);
-      return respond_to_client(api.cfg, ar, {{"error", out.error.error},
-                                             {"error_description", error_description_safe(out.error.description)}});
+      return respond_to_client(api.cfg, ar, {{"error", oauth_error_name(out.error.oauth)},
+                                             {"error_description", http::error_description_safe(out.error.public_message)}});
     case K::code:
       if (!pending_handle.empty()) api.pending.drop(pending_handle);
       return respond_to_client(api.cfg, ar, {{"code", out.code}});
@@ -166,30 +148,24 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
   // grant answers in its first step.
   auto token = [api](Request& req) mutable -> http::Step {
     auto form = http::form_of(req);
-    if (!form) return json_answer(400, {{"error", "invalid_request"}, {"error_description", form.error().public_message}});
+    if (!form) return bad_form(form.error());
     identity::Origin origin{req.client_ip, req.user_agent(), req.request_id};
-    bool basic = !req.header("authorization").empty();
     if (form->count("grant_type") && form->at("grant_type") == "password") {
       auto grant = api.provider.password_grant_begin(req, *form);
-      if (!grant) {
-        auto [status, body] = oauth_error_body(*grant.error);
-        return json_answer(status, body, basic);
-      }
-      auto answer = [api, g = *grant.value, basic](Result<identity::TokenPair> login) mutable {
-        auto [status, body] = api.provider.password_grant_finish(g, login);
-        return json_answer(status, body, basic);
+      if (!grant) return http::oauth_error_response(grant.error());
+      auto answer = [api, g = *grant](Result<identity::TokenPair> login) mutable {
+        return http::oauth_answer(api.provider.password_grant_finish(g, login));
       };
       return identity::login_steps(api.sessions, (*form)["username"], (*form)["password"], origin, std::move(answer));
     }
-    auto [status, body] = api.provider.token(req, *form, origin);
-    return json_answer(status, body, basic);
+    return http::oauth_answer(api.provider.token(req, *form, origin));
   };
   auto token_fast = [api](Request& req) mutable -> std::optional<Response> {
     auto form = http::form_of(req);
     if (!form) return std::nullopt;
     auto out = api.provider.token_fast(req, *form);
     if (!out) return std::nullopt;
-    return json_answer(out->first, out->second, !req.header("authorization").empty());
+    return http::oauth_answer(*out);
   };
   auto& token_route = r.add_staged("POST", "/oauth2/token", Pool::db, token, "Token endpoint");
   token_route.fast_path = token_fast;
@@ -197,18 +173,17 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
 
   auto introspect = [api](Request& req) mutable {
     auto form = http::form_of(req);
-    if (!form) return json_answer(400, {{"error", "invalid_request"}, {"error_description", form.error().public_message}});
+    if (!form) return bad_form(form.error());
     bool needs_db = false;
-    auto [status, body] = api.provider.introspect(req, *form, false, &needs_db);
-    return json_answer(status, body, !req.header("authorization").empty());
+    return http::oauth_answer(api.provider.introspect(req, *form, false, &needs_db));
   };
   auto introspect_fast = [api](Request& req) mutable -> std::optional<Response> {
     auto form = http::form_of(req);
     if (!form) return std::nullopt;
     bool needs_db = false;
-    auto [status, body] = api.provider.introspect(req, *form, true, &needs_db);
+    auto out = api.provider.introspect(req, *form, true, &needs_db);
     if (needs_db) return std::nullopt;
-    return json_answer(status, body, !req.header("authorization").empty());
+    return http::oauth_answer(out);
   };
   auto& introspect_route = r.post("/oauth2/introspect", Pool::db, introspect, "Token introspection (RFC 7662)");
   introspect_route.fast_path = introspect_fast;
@@ -216,10 +191,10 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
 
   r.post("/oauth2/revoke", Pool::db, [api](Request& req) mutable {
     auto form = http::form_of(req);
-    if (!form) return json_answer(400, {{"error", "invalid_request"}, {"error_description", form.error().public_message}});
-    auto [status, body] = api.provider.revoke(req, *form);
-    Response res = json_answer(status, body, !req.header("authorization").empty());
-    if (status == 200) {  // RFC 7009 §2.2: 200 with no content
+    if (!form) return bad_form(form.error());
+    auto revoked = api.provider.revoke(req, *form);
+    Response res = http::oauth_answer(revoked);
+    if (revoked) {  // RFC 7009 §2.2: 200 with no content
       res.body.clear();
       res.content_type.clear();
     }
@@ -228,32 +203,30 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
 
   r.post("/oauth2/device_authorization", Pool::db, [api](Request& req) mutable {
     if (int wait = api.limiter.take(RateLimiter::address_key("device-ip", req.client_ip), api.cfg.rl_device_ip)) {
-      Response r = json_answer(429, {{"error", "slow_down"}, {"error_description", "Too many device authorization requests"}});
+      Error e = Error::oauth_error(OAuthErrc::slow_down, "Too many device authorization requests");
+      Response r = http::oauth_error_response(e);
+      r.status = 429;  // RFC 8628 names no status for this; 429 + Retry-After is what clients back off on
       r.set_header("Retry-After", std::to_string(wait));
       return r;
     }
     auto form = http::form_of(req);
-    if (!form) return json_answer(400, {{"error", "invalid_request"}, {"error_description", form.error().public_message}});
-    auto [status, body] = api.provider.device_authorization(req, *form);
-    return json_answer(status, body, !req.header("authorization").empty());
+    if (!form) return bad_form(form.error());
+    return http::oauth_answer(api.provider.device_authorization(req, *form));
   }, "Device authorization (RFC 8628)").refuse = oauth_refusal;
 
   auto userinfo = [api](Request& req) mutable {
     http::Form form;
     if (req.method == "POST" && !req.body.empty()) {
       auto f = http::form_of(req);
-      if (!f) return bearer_error(400, "invalid_request", f.error().public_message);
+      if (!f) return http::bearer_answer(Error::oauth_error(OAuthErrc::invalid_request, f.error().public_message));
       form = *f;
     }
     bool both = false;
     std::string token = bearer_of(req, form, &both);
-    if (both) return bearer_error(400, "invalid_request", "Send the access token in one place only");
-    if (token.empty()) return bearer_error(401, "", "");
-    auto claims = api.provider.userinfo(token);
-    if (!claims) return bearer_error(claims.error->status, claims.error->error, claims.error->description);
-    Response res;
-    res.body = json::serialize(*claims.value);
-    return res;
+    if (both) return http::bearer_answer(Error::oauth_error(OAuthErrc::invalid_request, "Send the access token in one place only"));
+    // RFC 6750 §3.1: a request without credentials gets the challenge and no error code.
+    if (token.empty()) return http::bearer_answer(Error::make(Errc::authentication, ""));
+    return http::bearer_answer(api.provider.userinfo(token));
   };
   r.get("/oauth2/userinfo", Pool::db, userinfo, "UserInfo (OIDC Core §5.3)");
   r.post("/oauth2/userinfo", Pool::db, userinfo, "UserInfo (POST)");
