@@ -20,6 +20,13 @@ if ! ctest --test-dir "$BUILD_DIR" --output-on-failure; then
   failed+=("unit")
 fi
 
+# The store contract suite's PostgreSQL instances (ctest runs only the SQLite ones): a private
+# cluster started by the script, one fresh database per test (tests/contract/README.md).
+echo "== store contract suite on PostgreSQL"
+if ! "$PYTHON" tests/contract/run_postgres.py "$BUILD_DIR/gatehouse_contract"; then
+  failed+=("contract-postgres")
+fi
+
 for engine in sqlite postgres; do
   echo "== API tests on $engine"
   if ! GATEHOUSE_BINARY="$PWD/$BUILD_DIR/gatehouse" GATEHOUSE_TEST_ENGINE="$engine" \
