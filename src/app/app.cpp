@@ -7,6 +7,7 @@
 #include "core/random.hpp"
 #include "core/worker_pool.hpp"
 #include "core/metrics.hpp"
+#include "core/periodic.hpp"
 #include "core/ip_address.hpp"
 #include "http/server.hpp"
 #include "authz/routes.hpp"
@@ -158,27 +159,16 @@ int serve(App& app) {
   so.middleware.assume_tls = c.issuer.rfind("https://", 0) == 0;
   http::Server server(so, router, db_pool, hash_pool);
 
-  // Keys rotated by the CLI or another node are picked up within 10 s.
-  std::atomic<bool> stop_reload{false};
-  std::thread reloader([&] {
-    for (int i = 0; !stop_reload.load(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(250));
-      // Changes made by other nodes or the CLI reach cached decisions within 30 s.
-      if (i % 120 == 119) app.generation.bump();
-      if (i % 40 == 39 || app.keys->change_due()) {  // and when a published key starts to sign
-        try { app.keys->load(); } catch (const std::exception& ex) { log::error("key reload failed", {{"error", ex.what()}}); }
-      }
-    }
+  // Keys rotated by the CLI or another node are picked up within 10 s (and at once when a
+  // published key starts to sign); changes made by other nodes or the CLI reach cached
+  // decisions within 30 s. Stopped by its destructor, also when run() throws (bind fails).
+  int passes = 0;
+  PeriodicWorker reloader("key and decision reload", std::chrono::milliseconds(250), [&] {
+    ++passes;
+    if (passes % 120 == 0) app.generation.bump();
+    if (passes % 40 == 0 || app.keys->change_due()) app.keys->load();
   });
-
-  struct JoinOnExit {  // the reloader must stop even when run() throws (e.g. bind fails)
-    std::atomic<bool>& stop;
-    std::thread& t;
-    ~JoinOnExit() {
-      stop = true;
-      if (t.joinable()) t.join();
-    }
-  } join_reloader{stop_reload, reloader};
+  reloader.start();
   server.run([&](const std::string& bound) {
     ready = true;
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

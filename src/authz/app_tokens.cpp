@@ -202,27 +202,10 @@ void AppTokens::flush_usage() {
   }
 }
 
-void AppTokens::start() {
-  flusher_ = std::thread([this] {
-    std::unique_lock lock(flush_mu_);
-    while (!stopping_) {
-      cv_.wait_for(lock, std::chrono::seconds(10), [&] { return stopping_; });
-      lock.unlock();
-      flush_usage();
-      lock.lock();
-    }
-  });
-}
+void AppTokens::start() { flusher_.start(); }
 
 void AppTokens::stop() {
-  {
-    std::lock_guard g(flush_mu_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (flusher_.joinable()) flusher_.join();
-  flush_usage();
+  if (flusher_.stop()) flush_usage();  // counts gathered since the last pass
 }
 
 }  // namespace gatehouse::authz

@@ -5,17 +5,16 @@
 // from the master key (a slow hash adds nothing for 238 random bits). Validation is served
 // from a cache that revocation clears; usage counts are batched to the database.
 #include <atomic>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "authz/deps.hpp"
 #include "core/bounded_cache.hpp"
 #include "authz/models.hpp"
+#include "core/periodic.hpp"
 
 namespace gatehouse::authz {
 
@@ -68,10 +67,7 @@ class AppTokens {
   BoundedCache<std::string, Cached> cache_{20000, kRecheckSeconds};  // HMAC -> token
   std::mutex mu_;  // usage_
   std::unordered_map<std::string, std::pair<int64_t, int64_t>> usage_;  // id -> (count, last used)
-  std::mutex flush_mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread flusher_;
+  PeriodicWorker flusher_{"app token usage flush", std::chrono::seconds(10), [this] { flush_usage(); }};
 };
 
 }  // namespace gatehouse::authz

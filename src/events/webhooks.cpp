@@ -128,20 +128,10 @@ void Webhooks::enqueue(store::Conn& c, const AuditEvent& e, int64_t now) {
                                    {"details", e.details}}}};
     store.add_delivery(id, h.id, type, json::serialize(payload), now);
   }
-  {
-    std::lock_guard g(mu_);
-    wake_ = true;  // the sender looks after the transaction commits (it re-reads the outbox)
-  }
-  cv_.notify_one();
+  worker_.kick();  // the sender looks after the transaction commits (it re-reads the outbox)
 }
 
-void Webhooks::kick() {
-  {
-    std::lock_guard g(mu_);
-    wake_ = true;
-  }
-  cv_.notify_one();
-}
+void Webhooks::kick() { worker_.kick(); }
 
 void Webhooks::deliver_due() {
   int64_t now = now_seconds();
@@ -190,32 +180,9 @@ void Webhooks::deliver_due() {
 
 void Webhooks::start() {
   reload();
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    int ticks = 0;
-    while (!stopping_) {
-      cv_.wait_for(lock, std::chrono::milliseconds(500), [&] { return wake_ || stopping_; });
-      wake_ = false;
-      lock.unlock();
-      try {
-        if (++ticks % 60 == 0) reload();  // endpoints registered on other nodes
-        deliver_due();
-      } catch (const std::exception& ex) {
-        log::error("webhook delivery pass failed", {{"error", ex.what()}});
-      }
-      lock.lock();
-    }
-  });
+  worker_.start();
 }
 
-void Webhooks::stop() {
-  {
-    std::lock_guard g(mu_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void Webhooks::stop() { worker_.stop(); }
 
 }  // namespace gatehouse::events

@@ -5,16 +5,15 @@
 //   X-Gatehouse-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
 // and retried with exponential backoff until delivered or out of attempts.
 #include <boost/json/object.hpp>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/periodic.hpp"
 #include "events/audit.hpp"
 #include "store/db.hpp"
 
@@ -71,10 +70,11 @@ class Webhooks {
   std::string seal_key_;    // HKDF(master, "webhook-secret seal"): seals webhook secrets
   std::string legacy_key_;  // the raw master key, to open secrets sealed before v1
   std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<Snapshot>();
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool wake_ = false, stopping_ = false;
-  std::thread thread_;
+  int passes_ = 0;  // the worker's own: every 60th pass (30 s) re-reads the endpoints
+  PeriodicWorker worker_{"webhook delivery", std::chrono::milliseconds(500), [this] {
+    if (++passes_ % 60 == 0) reload();  // endpoints registered on other nodes
+    deliver_due();
+  }};
 };
 
 }  // namespace gatehouse::events

@@ -68,40 +68,15 @@ void Mailer::kick() {
     deliver_due();
     return;
   }
-  {
-    std::lock_guard g(mu_);
-    wake_ = true;
-  }
-  cv_.notify_one();
+  worker_.kick();
 }
 
-void Mailer::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      cv_.wait_for(lock, std::chrono::seconds(5), [&] { return wake_ || stopping_; });
-      wake_ = false;
-      lock.unlock();
-      try {
-        deliver_due();
-      } catch (const std::exception& ex) {
-        log::error("mail delivery pass failed", {{"error", ex.what()}});
-      }
-      lock.lock();
-    }
-  });
-}
+void Mailer::start() { worker_.start(); }
 
 void Mailer::stop() {
-  {
-    std::lock_guard g(mu_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (!worker_.stop()) return;
   try {
-    deliver_due();
+    deliver_due();  // what was queued just before shutdown
   } catch (...) {
   }
 }

@@ -4,12 +4,11 @@
 // backoff. With no SMTP host configured, mails are written as .eml files under
 // <data-dir>/mail/ (the seed services' "prevent mail send" switch) and the link is logged.
 #include <atomic>
-#include <condition_variable>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "core/config.hpp"
+#include "core/periodic.hpp"
 #include "store/db.hpp"
 
 namespace gatehouse::mail {
@@ -45,11 +44,8 @@ class Mailer {
   const Config& cfg_;
   store::Database& db_;
   bool file_mode_;
-  std::mutex mu_;
-  std::mutex deliver_mu_;
-  std::condition_variable cv_;
-  bool wake_ = false, stopping_ = false;
-  std::thread thread_;
+  std::mutex deliver_mu_;  // one delivery pass at a time (the worker, kick() in file mode, stop())
+  PeriodicWorker worker_{"mail delivery", std::chrono::seconds(5), [this] { deliver_due(); }};
 };
 
 }  // namespace gatehouse::mail
