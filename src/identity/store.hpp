@@ -51,7 +51,8 @@ class UserStore {
   void soft_delete(const std::string& user_id, int64_t now);
   std::vector<User> list(int limit, int offset);
   bool any_admin();
-  /// Administration: substring search over email, username and name; `total` counts all matches.
+  /// Administration: case-insensitive substring search over email and username (not the
+  /// display name); `total` counts all matches.
   std::vector<UserRow> search(const std::string& query, int limit, int offset, int64_t* total);
   std::optional<UserRow> row(const std::string& id);
   void set_locked(const std::string& user_id, bool locked, int64_t now);

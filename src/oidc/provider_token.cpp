@@ -124,7 +124,7 @@ Result<json::object> Provider::issue_for_user(const Client& c, const std::string
     IdTokenInput in{user_id, claims_for(*user, scopes), nonce, auth_time, "pwd", session_id, access};
     out["id_token"] = tokens_.issue_id_token(c, in, now);
   }
-  return std::move(out);
+  return out;
 }
 
 Result<json::object> Provider::grant_code(const Client& c, const Form& f) {
@@ -225,7 +225,7 @@ Result<json::object> Provider::grant_client_credentials(const Client& c, const F
   std::string access = tokens_.issue_access(c, c.id, scope, "", "", now_seconds());
   json::object out{{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", tokens_.access_ttl(c)}};
   if (!scope.empty()) out["scope"] = scope;
-  return std::move(out);
+  return out;
 }
 
 Result<json::object> Provider::grant_device(const Client& c, const Form& f) {
