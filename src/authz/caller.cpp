@@ -1,13 +1,11 @@
 #include "authz/routes.hpp"
 #include "http/envelope.hpp"
+#include "identity/routes.hpp"
 
 namespace gatehouse::authz {
 
 std::optional<std::string> app_token_of(const http::Request& req) {
-  auto auth = req.header("authorization");
-  if (auth.size() > 11 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ") &&
-      auth.substr(7, 4) == "gha_")
-    return std::string(auth.substr(7));
+  if (auto t = req.bearer(); t.substr(0, 4) == "gha_") return std::string(t);
   if (auto t = req.header("x-app-token"); !t.empty()) return std::string(t);
   if (auto t = req.header("x-api-key"); !t.empty()) return std::string(t);
   return std::nullopt;
@@ -20,7 +18,7 @@ std::optional<Result<Caller>> caller_cached(AuthzApi& api, const http::Request& 
     if (!*v) return Result<Caller>(v->error());
     return Result<Caller>(Caller{std::nullopt, **v});
   }
-  auto p = api.tokens.authenticate_cached(req);
+  auto p = api.tokens.authenticate_cached(identity::access_token_of(req));
   if (!p) return std::nullopt;
   if (!*p) return Result<Caller>(p->error());
   return Result<Caller>(Caller{**p, std::nullopt});
@@ -32,18 +30,13 @@ Result<Caller> caller_of(AuthzApi& api, const http::Request& req) {
     if (!v) return v.error();
     return Caller{std::nullopt, *v};
   }
-  auto p = api.tokens.authenticate(req);
+  auto p = api.tokens.authenticate(identity::access_token_of(req));
   if (!p) return p.error();
   return Caller{*p, std::nullopt};
 }
 
 http::Handler admin_only(AuthzApi api, std::function<http::Response(http::Request&, const Principal&)> h) {
-  return [api, h = std::move(h)](http::Request& req) {
-    auto p = api.tokens.authenticate(req);
-    if (!p) return http::error_response(req, p.error());
-    if (auto s = api.admin.require_admin(*p); !s) return http::error_response(req, s.error());
-    return h(req, *p);
-  };
+  return identity::admin_only(api.tokens, api.admin, std::move(h));
 }
 
 }  // namespace gatehouse::authz

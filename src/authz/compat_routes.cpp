@@ -29,11 +29,8 @@ Response json_response(int status, const json::object& o) {
 
 // The seed passes the token as ?jwt=; a bearer header works too.
 Result<Principal> principal_from_query(identity::TokenService& tokens, const Request& req) {
-  Request probe;
-  probe.request_id = req.request_id;
-  if (auto jwt = req.query_param("jwt"); jwt && !jwt->empty()) probe.headers.emplace_back("authorization", "Bearer " + *jwt);
-  else probe.headers = req.headers;
-  return tokens.authenticate(probe);
+  if (auto jwt = req.query_param("jwt"); jwt && !jwt->empty()) return tokens.authenticate(*jwt);
+  return tokens.authenticate(identity::access_token_of(req));
 }
 
 }  // namespace

@@ -10,6 +10,15 @@ std::string_view Request::header(std::string_view name) const {
   return {};
 }
 
+std::string_view Request::bearer() const {
+  auto auth = header("authorization");
+  if (auth.size() <= 7 || auth[6] != ' ') return {};
+  static constexpr std::string_view kScheme = "bearer";
+  for (std::size_t i = 0; i < kScheme.size(); ++i)
+    if ((auth[i] | 0x20) != kScheme[i]) return {};
+  return auth.substr(7);
+}
+
 std::optional<std::string> Request::query_param(std::string_view name) const {
   auto parsed = boost::urls::parse_query(query);
   if (!parsed) return std::nullopt;

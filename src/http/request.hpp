@@ -28,6 +28,9 @@ struct Request {
   /// Percent-decoded query parameter.
   std::optional<std::string> query_param(std::string_view name) const;
   std::string user_agent() const { return std::string(header("user-agent")); }
+  /// The credentials of `Authorization: Bearer <token>` (the scheme case-insensitive, RFC
+  /// 7235 §2.1); empty when the header is absent or another scheme. The one Bearer parser.
+  std::string_view bearer() const;
 };
 
 struct Response {

@@ -15,12 +15,25 @@ using http::ok_response;
 
 Origin origin_of(const Request& req) { return {req.client_ip, req.user_agent(), req.request_id}; }
 
+std::string_view access_token_of(const Request& req) {
+  if (auto t = req.bearer(); !t.empty()) return t;
+  if (auto t = req.header("x-access-token"); !t.empty()) return t;
+  return req.header("authentication-token");
+}
+
 http::Handler authed(TokenService& tokens, AuthedHandler h) {
   return [&tokens, h = std::move(h)](Request& req) {
-    auto p = tokens.authenticate(req);
+    auto p = tokens.authenticate(access_token_of(req));
     if (!p) return error_response(req, p.error());
     return h(req, *p);
   };
+}
+
+http::Handler admin_only(TokenService& tokens, AdminService& admin, AuthedHandler h) {
+  return authed(tokens, [&admin, h = std::move(h)](Request& req, const Principal& p) {
+    if (auto s = admin.require_admin(p); !s) return error_response(req, s.error());
+    return h(req, p);
+  });
 }
 
 namespace {
@@ -122,7 +135,7 @@ void register_auth_routes(http::Router& r, IdentityApi api) {
   });
   // Fast path on the IO thread: a token verified before and a recently read user.
   auto me_fast = [api](Request& req) -> std::optional<Response> {
-    auto p = api.tokens.authenticate_cached(req);
+    auto p = api.tokens.authenticate_cached(access_token_of(req));
     if (!p) return std::nullopt;
     if (!*p) return error_response(req, p->error());
     auto u = api.accounts.cached((*p)->user_id);

@@ -33,15 +33,6 @@ std::string TokenService::issue(const User& u, const std::string& sid, int64_t n
   return crypto::jws_sign(*keys_.signer(), json::serialize(c), "at+jwt");
 }
 
-std::optional<std::string> TokenService::extract(const http::Request& req) {
-  auto auth = req.header("authorization");
-  if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer "))
-    return std::string(auth.substr(7));
-  if (auto t = req.header("x-access-token"); !t.empty()) return std::string(t);
-  if (auto t = req.header("authentication-token"); !t.empty()) return std::string(t);
-  return std::nullopt;
-}
-
 bool TokenService::is_revoked(const std::string& sid) const { return revoked_sessions_.contains(sid, now_seconds()); }
 
 void TokenService::revoked(const std::vector<std::string>& ids, int64_t now) {
@@ -88,10 +79,9 @@ void TokenService::remember(const std::string& token, const Principal& p) {
   shards_[std::hash<std::string>{}(key) % kShards]->put(key, p, now_seconds());
 }
 
-std::optional<Result<Principal>> TokenService::authenticate_cached(const http::Request& req) {
-  auto token = extract(req);
-  if (!token) return Result<Principal>(Error::make(Errc::authentication, "Missing access token"));
-  auto key = cache_key(*token);
+std::optional<Result<Principal>> TokenService::authenticate_cached(std::string_view token) {
+  if (token.empty()) return Result<Principal>(Error::make(Errc::authentication, "Missing access token"));
+  auto key = cache_key(std::string(token));
   int64_t now = now_seconds();
   auto hit = shards_[std::hash<std::string>{}(key) % kShards]->get(key, now);
   if (!hit) return std::nullopt;
@@ -101,10 +91,9 @@ std::optional<Result<Principal>> TokenService::authenticate_cached(const http::R
   return Result<Principal>(*hit);
 }
 
-Result<Principal> TokenService::authenticate(const http::Request& req) {
-  if (auto cached = authenticate_cached(req)) return std::move(*cached);
-  auto token = extract(req);
-  return verify(*token);
+Result<Principal> TokenService::authenticate(std::string_view token) {
+  if (auto cached = authenticate_cached(token)) return std::move(*cached);
+  return verify(std::string(token));
 }
 
 Result<Principal> TokenService::verify(const std::string& token) {

@@ -15,7 +15,6 @@
 #include "core/config.hpp"
 #include "core/expiring_set.hpp"
 #include "core/error.hpp"
-#include "http/request.hpp"
 #include "identity/keys.hpp"
 #include "identity/models.hpp"
 
@@ -33,15 +32,13 @@ class TokenService {
   /// may read from `c` (the caller's connection or transaction).
   std::string issue(const User& u, const std::string& session_id, int64_t now, store::Conn& c) const;
 
-  /// The raw token from Authorization: Bearer, x-access-token or Authentication-Token.
-  static std::optional<std::string> extract(const http::Request& req);
-
-  /// Verifies signature and claims, then checks the session in the database (blocking).
-  Result<Principal> authenticate(const http::Request& req);
+  /// Verifies signature and claims, then checks the session in the database (blocking). An
+  /// empty token is "Missing access token". Routes pass identity::access_token_of(req).
+  Result<Principal> authenticate(std::string_view token);
   /// Cache-only check for the IO thread: a Principal when the token was verified before and
   /// is still valid, nullopt when a full authenticate() is needed, or an error for a token
   /// whose session is known to be revoked.
-  std::optional<Result<Principal>> authenticate_cached(const http::Request& req);
+  std::optional<Result<Principal>> authenticate_cached(std::string_view token);
 
   /// Ends every session of the user (but `except`) inside the caller's transaction, and,
   /// through the sign-out hook, every grant other domains hold for the user (OAuth). This

@@ -70,11 +70,8 @@ Result<ClientSpec> spec_of(const Request& req, bool creating) {
 void register_client_routes(http::Router& r, OidcApi api) {
   // Admin-only handlers; successful changes (2xx on non-GET) are audited as `action`.
   auto admin = [api](auto h, const char* action = nullptr) {
-    return [api, h, action](Request& req) mutable {
-      auto p = api.identity_tokens.authenticate(req);
-      if (!p) return error_response(req, p.error());
-      if (auto s = api.admin.require_admin(*p); !s) return error_response(req, s.error());
-      Response res = h(req, *p);
+    return identity::admin_only(api.identity_tokens, api.admin, [api, h, action](Request& req, const identity::Principal& p) mutable {
+      Response res = h(req, p);
       if (action && res.status < 300) {
         boost::system::error_code ec;
         auto body = json::parse(res.body, ec);
@@ -84,11 +81,11 @@ void register_client_routes(http::Router& r, OidcApi api) {
           if (auto* id = body.as_object()["data"].as_object().if_contains("client_id"); id && id->is_string())
             subject = std::string(id->get_string());
         api.db.with([&](store::Conn& c) {
-          events::record(c, identity::audit_event(identity::origin_of(req), action, p->user_id, subject), now_seconds());
+          events::record(c, identity::audit_event(identity::origin_of(req), action, p.user_id, subject), now_seconds());
         });
       }
       return res;
-    };
+    });
   };
   r.get("/api/v1/admin/clients", Pool::db, admin([api](Request& req, const identity::Principal&) {
     json::array a;

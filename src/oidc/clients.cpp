@@ -230,10 +230,9 @@ std::shared_ptr<const Client> Clients::reload(const std::string& id) {
   return find(id);
 }
 
-Credentials credentials_of(const http::Request& req, const std::map<std::string, std::string>& form) {
+Credentials credentials_of(std::string_view auth, const std::map<std::string, std::string>& form) {
   Credentials c;
   int methods = 0;
-  auto auth = req.header("authorization");
   if (auth.size() > 6 && (auth.substr(0, 6) == "Basic " || auth.substr(0, 6) == "basic ")) {
     ++methods;
     auto decoded = crypto::base64_decode(auth.substr(6));

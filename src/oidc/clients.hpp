@@ -18,7 +18,6 @@
 #include "core/config.hpp"
 #include "core/bounded_cache.hpp"
 #include "core/error.hpp"
-#include "http/request.hpp"
 #include "oidc/client.hpp"
 #include "store/db.hpp"
 
@@ -74,7 +73,9 @@ struct Credentials {
   std::string method;                    // client_secret_basic | client_secret_post | private_key_jwt | none
   bool conflicting = false;              // more than one method used
 };
-Credentials credentials_of(const http::Request& req, const std::map<std::string, std::string>& form);
+/// The client's credentials from the Authorization header's value (Basic) and the form
+/// (client_secret_post, client_assertion, client_id).
+Credentials credentials_of(std::string_view authorization, const std::map<std::string, std::string>& form);
 
 /// Whether a redirect or post-logout redirect URI may be registered: absolute, no fragment,
 /// https anywhere, http only to loopback (RFC 8252 §7.3), private-use schemes (§7.1).

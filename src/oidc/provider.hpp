@@ -63,7 +63,7 @@ class Provider {
 
   /// Token endpoint: the token response or an OAuth error. The password grant runs inline
   /// here; the route uses its two halves below instead.
-  Result<TokenResponse> token(const http::Request& req, const Form& form, const identity::Origin& o);
+  Result<TokenResponse> token(const Credentials& creds, const Form& form, const identity::Origin& o);
   /// The password grant (RFC 6749 §4.3) in two halves around the password check, so the
   /// route can run that check on the hashing pool (identity/login_steps.hpp): the client and
   /// scope first, the grant and its tokens after.
@@ -71,14 +71,16 @@ class Provider {
     std::shared_ptr<const Client> client;
     std::string scope;
   };
-  Result<PasswordGrant> password_grant_begin(const http::Request& req, const Form& form);
+  Result<PasswordGrant> password_grant_begin(const Credentials& creds, const Form& form);
   Result<TokenResponse> password_grant_finish(const PasswordGrant& g,
                                                             const Result<identity::TokenPair>& login);
   /// client_credentials without the database, for the IO thread; nullopt when not possible.
-  std::optional<Result<TokenResponse>> token_fast(const http::Request& req, const Form& form);
-  Result<TokenResponse> introspect(const http::Request& req, const Form& form, bool cached_only, bool* needs_db);
-  Result<TokenResponse> revoke(const http::Request& req, const Form& form);
-  Result<TokenResponse> device_authorization(const http::Request& req, const Form& form);
+  std::optional<Result<TokenResponse>> token_fast(const Credentials& creds, const Form& form);
+  Result<TokenResponse> introspect(const Credentials& creds, const Form& form);
+  /// Introspection from memory for the IO thread; nullopt when the database is needed.
+  std::optional<Result<TokenResponse>> introspect_cached(const Credentials& creds, const Form& form);
+  Result<TokenResponse> revoke(const Credentials& creds, const Form& form);
+  Result<TokenResponse> device_authorization(const Credentials& creds, const Form& form);
 
   /// Userinfo claims for a verified access token (OIDC Core §5.3).
   Result<boost::json::object> userinfo(const std::string& access_token);
@@ -96,8 +98,12 @@ class Provider {
   boost::json::object discovery() const;
 
  private:
-  Result<std::shared_ptr<const Client>> authenticate_client(const http::Request& req, const Form& form,
-                                                            bool cached_only, bool* needs_db);
+  using ClientPtr = std::shared_ptr<const Client>;
+  /// Client authentication (RFC 6749 §2.3, RFC 7523). With `cached_only`, nullopt means the
+  /// answer needs the database (unknown client, a rotated secret, a client assertion).
+  std::optional<Result<ClientPtr>> authenticate(const Credentials& creds, bool cached_only);
+  Result<ClientPtr> authenticate_client(const Credentials& creds) { return *authenticate(creds, false); }
+  std::optional<Result<TokenResponse>> introspect_in(const Credentials& creds, const Form& form, bool cached_only);
   Result<TokenResponse> issue_for_user(const Client& c, const std::string& user_id,
                                                      const std::string& scope, const std::string& grant_id,
                                                      const std::string& session_id, int64_t auth_time,
@@ -108,7 +114,7 @@ class Provider {
   Result<TokenResponse> grant_device(const Client& c, const Form& f);
   /// The checks every grant shares: grant_type known and enabled, the client authenticated
   /// and allowed to use it.
-  Result<std::shared_ptr<const Client>> token_client(const http::Request& req, const Form& form);
+  Result<ClientPtr> token_client(const Credentials& creds, const Form& form);
 
   const Config& cfg_;
   store::Database& db_;

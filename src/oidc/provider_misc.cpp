@@ -35,10 +35,19 @@ std::string new_user_code() {
 }
 }  // namespace
 
-Result<json::object> Provider::introspect(const http::Request& req, const Form& form, bool cached_only,
-                                                  bool* needs_db) {
-  auto client = authenticate_client(req, form, cached_only, needs_db);
-  if (cached_only && *needs_db) return inactive();
+Result<json::object> Provider::introspect(const Credentials& creds, const Form& form) {
+  return *introspect_in(creds, form, false);
+}
+
+std::optional<Result<json::object>> Provider::introspect_cached(const Credentials& creds, const Form& form) {
+  return introspect_in(creds, form, true);
+}
+
+std::optional<Result<json::object>> Provider::introspect_in(const Credentials& creds, const Form& form,
+                                                            bool cached_only) {
+  auto authenticated = authenticate(creds, cached_only);
+  if (!authenticated) return std::nullopt;
+  auto& client = *authenticated;
   if (!client) return client.error();
   if ((*client)->is_public) return (Error::oauth_error(OAuthErrc::invalid_client, "Public clients cannot introspect"));
   std::string token = get(form, "token");
@@ -47,10 +56,7 @@ Result<json::object> Provider::introspect(const http::Request& req, const Form& 
     std::optional<Result<AccessClaims>> a;
     if (cached_only) {
       a = tokens_.verify_cached(token);
-      if (!a) {
-        *needs_db = true;
-        return inactive();
-      }
+      if (!a) return std::nullopt;
     } else {
       a = tokens_.verify_access(token);
     }
@@ -61,10 +67,7 @@ Result<json::object> Provider::introspect(const http::Request& req, const Form& 
       if (auto* v = c.if_contains(k)) out[k] = *v;
     return out;
   }
-  if (cached_only) {
-    *needs_db = true;
-    return inactive();
-  }
+  if (cached_only) return std::nullopt;
   int64_t now = now_seconds();
   auto r = db_.with([&](store::Conn& c) -> std::optional<RefreshRow> {
     auto row = RefreshStore(c).by_hash(crypto::token_hash(token));
@@ -77,9 +80,8 @@ Result<json::object> Provider::introspect(const http::Request& req, const Form& 
                             {"iss", cfg_.issuer}};
 }
 
-Result<json::object> Provider::revoke(const http::Request& req, const Form& form) {
-  bool needs_db = false;
-  auto client = authenticate_client(req, form, false, &needs_db);
+Result<json::object> Provider::revoke(const Credentials& creds, const Form& form) {
+  auto client = authenticate_client(creds);
   if (!client) return client.error();
   const Client& c = **client;
   std::string token = get(form, "token");
@@ -105,9 +107,8 @@ Result<json::object> Provider::revoke(const http::Request& req, const Form& form
   return json::object{};  // unknown tokens too: the answer reveals nothing
 }
 
-Result<json::object> Provider::device_authorization(const http::Request& req, const Form& form) {
-  bool needs_db = false;
-  auto client = authenticate_client(req, form, false, &needs_db);
+Result<json::object> Provider::device_authorization(const Credentials& creds, const Form& form) {
+  auto client = authenticate_client(creds);
   if (!client) return client.error();
   const Client& c = **client;
   if (!c.allows_grant("urn:ietf:params:oauth:grant-type:device_code"))

@@ -32,25 +32,20 @@ void audit_failure(store::Conn& c, const char* action, const std::string& user, 
 }
 }  // namespace
 
-Result<std::shared_ptr<const Client>> Provider::authenticate_client(const http::Request& req, const Form& form,
-                                                                     bool cached_only, bool* needs_db) {
-  auto creds = credentials_of(req, form);
+std::optional<Result<Provider::ClientPtr>> Provider::authenticate(const Credentials& creds, bool cached_only) {
   if (creds.conflicting) return Error::oauth_error(OAuthErrc::invalid_request, "Use exactly one client authentication method");
   if (creds.client_id.empty()) return Error::oauth_error(OAuthErrc::invalid_client, "Client authentication failed");
   auto client = clients_.find_cached(creds.client_id);
   bool from_cache = client != nullptr;
   if (!client && !cached_only) client = clients_.find(creds.client_id);
   if (!client) {
-    if (cached_only) *needs_db = true;
+    if (cached_only) return std::nullopt;
     return Error::oauth_error(OAuthErrc::invalid_client, "Client authentication failed");
   }
   if (creds.method != client->auth_method) return Error::oauth_error(OAuthErrc::invalid_client, "Client authentication failed");
   if (creds.method == "none") return client;  // public client: identified, not authenticated
   if (creds.method == "private_key_jwt") {
-    if (cached_only) {
-      *needs_db = true;
-      return Error::oauth_error(OAuthErrc::invalid_client, "");
-    }
+    if (cached_only) return std::nullopt;
     boost::system::error_code ec;
     auto jwks = json::parse(client->jwks, ec);
     auto lookup = [&](const json::object& h) -> std::shared_ptr<const crypto::Jwk> {
@@ -90,10 +85,7 @@ Result<std::shared_ptr<const Client>> Provider::authenticate_client(const http::
   if (clients_.secret_matches(*client, *creds.secret)) return client;
   if (!from_cache) return Error::oauth_error(OAuthErrc::invalid_client, "Client authentication failed");
   // The cached entry may predate a rotation made by another process: the database decides.
-  if (cached_only) {
-    *needs_db = true;
-    return Error::oauth_error(OAuthErrc::invalid_client, "Client authentication failed");
-  }
+  if (cached_only) return std::nullopt;
   client = clients_.reload(creds.client_id);
   if (!client || client->auth_method != creds.method || !clients_.secret_matches(*client, *creds.secret))
     return Error::oauth_error(OAuthErrc::invalid_client, "Client authentication failed");
@@ -255,9 +247,9 @@ Result<json::object> Provider::grant_device(const Client& c, const Form& f) {
                         std::nullopt, true);
 }
 
-Result<Provider::PasswordGrant> Provider::password_grant_begin(const http::Request& req, const Form& form) {
+Result<Provider::PasswordGrant> Provider::password_grant_begin(const Credentials& creds, const Form& form) {
   if (get(form, "grant_type") != "password") return Error::oauth_error(OAuthErrc::invalid_request, "grant_type must be password");
-  auto client = token_client(req, form);
+  auto client = token_client(creds, form);
   if (!client) return client.error();
   PasswordGrant g{*client, get(form, "scope")};
   for (auto& s : split_scope(g.scope))
@@ -274,22 +266,21 @@ Result<json::object> Provider::password_grant_finish(const PasswordGrant& g,
   return issue_for_user(*g.client, login->user.id, g.scope, grant_id, login->session_id, now, std::nullopt, true);
 }
 
-std::optional<Result<json::object>> Provider::token_fast(const http::Request& req, const Form& form) {
+std::optional<Result<json::object>> Provider::token_fast(const Credentials& creds, const Form& form) {
   if (get(form, "grant_type") != "client_credentials") return std::nullopt;
-  bool needs_db = false;
-  auto client = authenticate_client(req, form, true, &needs_db);
-  if (needs_db) return std::nullopt;
+  auto cached = authenticate(creds, true);
+  if (!cached) return std::nullopt;
+  auto& client = *cached;
   if (!client) return client.error();
   if (!(*client)->allows_grant("client_credentials"))
     return Error::oauth_error(OAuthErrc::unauthorized_client, "Client may not use this grant type");
   return grant_client_credentials(**client, form);
 }
 
-Result<std::shared_ptr<const Client>> Provider::token_client(const http::Request& req, const Form& form) {
+Result<Provider::ClientPtr> Provider::token_client(const Credentials& creds, const Form& form) {
   std::string grant = get(form, "grant_type");
   if (grant.empty()) return Error::oauth_error(OAuthErrc::invalid_request, "grant_type is required");
-  bool needs_db = false;
-  auto client = authenticate_client(req, form, false, &needs_db);
+  auto client = authenticate_client(creds);
   if (!client) return client.error();
   static const std::vector<std::string> known = {"authorization_code", "refresh_token", "client_credentials",
                                                  "urn:ietf:params:oauth:grant-type:device_code", "password"};
@@ -300,14 +291,14 @@ Result<std::shared_ptr<const Client>> Provider::token_client(const http::Request
   return *client;
 }
 
-Result<json::object> Provider::token(const http::Request& req, const Form& form, const identity::Origin& o) {
+Result<json::object> Provider::token(const Credentials& creds, const Form& form, const identity::Origin& o) {
   std::string grant = get(form, "grant_type");
   if (grant == "password") {
-    auto g = password_grant_begin(req, form);
+    auto g = password_grant_begin(creds, form);
     if (!g) return g.error();
     return password_grant_finish(*g, sessions_.login(get(form, "username"), get(form, "password"), o));
   }
-  auto client = token_client(req, form);
+  auto client = token_client(creds, form);
   if (!client) return client.error();
   const Client& c = **client;
   if (grant == "authorization_code") return grant_code(c, form);

@@ -27,6 +27,11 @@ Response html(int status, std::string body) {
 
 namespace {
 
+// The client's credentials as values: the provider never sees the HTTP request.
+Credentials client_of(const Request& req, const http::Form& form) {
+  return credentials_of(req.header("authorization"), form);
+}
+
 // The server's own refusals (undecodable text, busy pools) in RFC 6749 §5.2 form.
 Response oauth_refusal(const Request&, const Error& e) { return http::oauth_error_response(e); }
 
@@ -60,14 +65,13 @@ Response respond_to_client(const Config& cfg, const AuthorizeRequest& ar, http::
   return redirect(http::with_query(ar.redirect_uri, params));
 }
 
-// The access token from the header or (POST) the form body; `both` when a client used two
-// methods at once, which RFC 6750 §2 forbids.
-std::string bearer_of(const Request& req, const http::Form& form, bool* both) {
-  auto auth = req.header("authorization");
-  bool in_header = auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ");
+// The access token from the header or (POST) the form body; RFC 6750 §2 forbids both at once.
+Result<std::string> bearer_of(const Request& req, const http::Form& form) {
+  auto header = req.bearer();
   auto it = req.method == "POST" ? form.find("access_token") : form.end();
-  *both = in_header && it != form.end();
-  if (in_header) return std::string(auth.substr(7));
+  if (!header.empty() && it != form.end())
+    return Error::oauth_error(OAuthErrc::invalid_request, "Send the access token in one place only");
+  if (!header.empty()) return std::string(header);
   return it != form.end() ? it->second : std::string();
 }
 
@@ -151,19 +155,19 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
     if (!form) return bad_form(form.error());
     identity::Origin origin{req.client_ip, req.user_agent(), req.request_id};
     if (form->count("grant_type") && form->at("grant_type") == "password") {
-      auto grant = api.provider.password_grant_begin(req, *form);
+      auto grant = api.provider.password_grant_begin(client_of(req, *form), *form);
       if (!grant) return http::oauth_error_response(grant.error());
       auto answer = [api, g = *grant](Result<identity::TokenPair> login) mutable {
         return http::oauth_answer(api.provider.password_grant_finish(g, login));
       };
       return identity::login_steps(api.sessions, (*form)["username"], (*form)["password"], origin, std::move(answer));
     }
-    return http::oauth_answer(api.provider.token(req, *form, origin));
+    return http::oauth_answer(api.provider.token(client_of(req, *form), *form, origin));
   };
   auto token_fast = [api](Request& req) mutable -> std::optional<Response> {
     auto form = http::form_of(req);
     if (!form) return std::nullopt;
-    auto out = api.provider.token_fast(req, *form);
+    auto out = api.provider.token_fast(client_of(req, *form), *form);
     if (!out) return std::nullopt;
     return http::oauth_answer(*out);
   };
@@ -174,16 +178,14 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
   auto introspect = [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return bad_form(form.error());
-    bool needs_db = false;
-    return http::oauth_answer(api.provider.introspect(req, *form, false, &needs_db));
+    return http::oauth_answer(api.provider.introspect(client_of(req, *form), *form));
   };
   auto introspect_fast = [api](Request& req) mutable -> std::optional<Response> {
     auto form = http::form_of(req);
     if (!form) return std::nullopt;
-    bool needs_db = false;
-    auto out = api.provider.introspect(req, *form, true, &needs_db);
-    if (needs_db) return std::nullopt;
-    return http::oauth_answer(out);
+    auto out = api.provider.introspect_cached(client_of(req, *form), *form);
+    if (!out) return std::nullopt;
+    return http::oauth_answer(*out);
   };
   auto& introspect_route = r.post("/oauth2/introspect", Pool::db, introspect, "Token introspection (RFC 7662)");
   introspect_route.fast_path = introspect_fast;
@@ -192,7 +194,7 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
   r.post("/oauth2/revoke", Pool::db, [api](Request& req) mutable {
     auto form = http::form_of(req);
     if (!form) return bad_form(form.error());
-    auto revoked = api.provider.revoke(req, *form);
+    auto revoked = api.provider.revoke(client_of(req, *form), *form);
     Response res = http::oauth_answer(revoked);
     if (revoked) {  // RFC 7009 §2.2: 200 with no content
       res.body.clear();
@@ -211,7 +213,7 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
     }
     auto form = http::form_of(req);
     if (!form) return bad_form(form.error());
-    return http::oauth_answer(api.provider.device_authorization(req, *form));
+    return http::oauth_answer(api.provider.device_authorization(client_of(req, *form), *form));
   }, "Device authorization (RFC 8628)").refuse = oauth_refusal;
 
   auto userinfo = [api](Request& req) mutable {
@@ -221,12 +223,11 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
       if (!f) return http::bearer_answer(Error::oauth_error(OAuthErrc::invalid_request, f.error().public_message));
       form = *f;
     }
-    bool both = false;
-    std::string token = bearer_of(req, form, &both);
-    if (both) return http::bearer_answer(Error::oauth_error(OAuthErrc::invalid_request, "Send the access token in one place only"));
+    auto token = bearer_of(req, form);
+    if (!token) return http::bearer_answer(token.error());
     // RFC 6750 §3.1: a request without credentials gets the challenge and no error code.
-    if (token.empty()) return http::bearer_answer(Error::make(Errc::authentication, ""));
-    return http::bearer_answer(api.provider.userinfo(token));
+    if (token->empty()) return http::bearer_answer(Error::make(Errc::authentication, ""));
+    return http::bearer_answer(api.provider.userinfo(*token));
   };
   r.get("/oauth2/userinfo", Pool::db, userinfo, "UserInfo (OIDC Core §5.3)");
   r.post("/oauth2/userinfo", Pool::db, userinfo, "UserInfo (POST)");
