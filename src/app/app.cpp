@@ -4,7 +4,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "core/worker_pool.hpp"
 #include "core/metrics.hpp"
 #include "core/periodic.hpp"
@@ -91,7 +91,7 @@ void ensure_admin(App& app) {
   if (exists) return;
   std::string email = app.cfg.admin_email.empty() ? "admin@localhost" : app.cfg.admin_email;
   bool generated = app.cfg.admin_password.empty();
-  std::string password = generated ? new_secret_token().substr(0, 24) : app.cfg.admin_password;
+  std::string password = generated ? crypto::new_secret_token().substr(0, 24) : app.cfg.admin_password;
   auto u = app.accounts->create_user({email, std::string("admin"), std::string("Administrator"), password},
                                      true, true, {"local", "gatehouse serve", "startup"});
   if (!u) {

@@ -153,7 +153,7 @@ void register_admin_routes(http::Router& r, AuthzApi api) {
       else f.fail("event_types", "Must be an array of event types");
     }
     if (!f.ok()) return error_response(req, f.error());
-    auto w = api.webhooks.create(*url, secret, types, description, identity::audit_event(origin_of(req), "", p.user_id));
+    auto w = api.webhooks.create(*url, secret, types, description, events::audit_event(origin_of(req), "", p.user_id));
     if (!w) return error_response(req, w.error());
     auto o = events::to_json(w->first);
     o["secret"] = w->second;
@@ -161,7 +161,7 @@ void register_admin_routes(http::Router& r, AuthzApi api) {
   }), "Register a webhook (URL, secret, event types) — admin");
 
   r.del("/api/v1/admin/webhooks/{id}", Pool::db, admin_only(api, [api](Request& req, const Principal& p) {
-    if (auto s = api.webhooks.remove(req.params["id"], identity::audit_event(origin_of(req), "", p.user_id)); !s)
+    if (auto s = api.webhooks.remove(req.params["id"], events::audit_event(origin_of(req), "", p.user_id)); !s)
       return error_response(req, s.error());
     return ok_response(req, 200, json::object{{"id", req.params["id"]}}, "Webhook removed");
   }), "Deactivate a webhook — admin");

@@ -6,13 +6,13 @@
 #include "identity/users.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
 #include "events/audit.hpp"
 
 namespace gatehouse::authz {
-using identity::audit_event;
+using events::audit_event;
 
 namespace {
 constexpr const char* kPrefix = "gha_";
@@ -32,7 +32,7 @@ std::string base62_checksum(const std::string& body) {
 std::string random_base62(std::size_t n) {
   std::string out;
   while (out.size() < n) {
-    for (unsigned char b : random_bytes(64)) {
+    for (unsigned char b : crypto::random_bytes(64)) {
       if (b >= 248) continue;  // 248 = 4 * 62: reject to keep the distribution uniform
       out += kBase62[b % 62];
       if (out.size() == n) break;
@@ -77,7 +77,7 @@ Result<NewAppToken> AppTokens::create(const std::string& service_id, const std::
   if (expires_at && *expires_at <= now) return Error::field("expires_at", "Must be in the future");
   std::string body = random_base62(kRandomChars);
   std::string secret = kPrefix + body + base62_checksum(body);
-  AppToken t{new_uuid(), service_id, name, secret.substr(0, 8), scopes, p.user_id, now, expires_at,
+  AppToken t{crypto::new_uuid(), service_id, name, secret.substr(0, 8), scopes, p.user_id, now, expires_at,
              std::nullopt, std::nullopt, 0};
   return d_.db.transaction([&](store::Conn& c) -> Result<NewAppToken> {
     auto s = ServiceStore(c).by_id(service_id);

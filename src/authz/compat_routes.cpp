@@ -6,7 +6,7 @@
 #include "authz/routes.hpp"
 #include "authz/store.hpp"
 #include "core/clock.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/encoding.hpp"
 #include "http/envelope.hpp"
@@ -74,7 +74,7 @@ void register_compat_routes(http::Router& r, AuthzApi api, identity::KeyRing& ke
     // the token cannot pass for one meant for an OAuth client or for Gatehouse's own API.
     json::object claims{{"iss", api.cfg.issuer}, {"sub", p->user_id}, {"userid", p->user_id},
                         {"service", *service}, {"aud", permission_audience(*service_id)}, {"permissions", perms},
-                        {"iat", now}, {"exp", now + api.cfg.access_token_ttl}, {"jti", new_token_id()}};
+                        {"iat", now}, {"exp", now + api.cfg.access_token_ttl}, {"jti", crypto::new_token_id()}};
     std::string token = crypto::jws_sign(*keys.signer(), json::serialize(claims), kPermissionTokenType);
     return json_response(200, {{"token", token}, {"userid", p->user_id}, {"permissions", perms}, {"service", *service}});
   }, "Seed compatibility: a service-specific permission token signed with Gatehouse's keys");

@@ -10,8 +10,6 @@
 
 namespace gatehouse::authz {
 
-using identity::Origin;
-using identity::Principal;
 
 /// Bumped on every authorization change; caches compare generations to stay correct.
 class Generation {

@@ -5,14 +5,14 @@
 
 #include "authz/store.hpp"
 #include "core/clock.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/hash.hpp"
 #include "events/audit.hpp"
 #include "identity/users.hpp"
 
 namespace gatehouse::authz {
 namespace json = boost::json;
-using identity::audit_event;
+using events::audit_event;
 
 namespace {
 const std::vector<std::string> kCatalogue = {"org:read",       "org:update",    "org:delete",  "members:read",
@@ -79,7 +79,7 @@ Result<std::string> OrgService::valid_role(store::Conn& c, const std::string& or
 Result<Organization> OrgService::create(const std::string& name, const std::optional<std::string>& description,
                                         const Principal& p, const Origin& o) {
   int64_t now = now_seconds();
-  Organization org{new_uuid(), name, description, p.user_id, now, now, false};
+  Organization org{crypto::new_uuid(), name, description, p.user_id, now, now, false};
   d_.db.transaction([&](store::Conn& c) {
     OrgStore(c).insert(org);
     OrgStore(c).upsert_member(org.id, p.user_id, "owner", now);
@@ -248,7 +248,7 @@ Result<OrgRole> OrgService::create_role(const std::string& org_id, const std::st
       return Error::field("permissions", "Unknown organization permission: " + perm);
   if (builtin(name)) return Error::field("name", "owner, admin and member are built in");
   int64_t now = now_seconds();
-  OrgRole role{new_uuid(), org_id, name, description, permissions, now};
+  OrgRole role{crypto::new_uuid(), org_id, name, description, permissions, now};
   return d_.db.transaction([&](store::Conn& c) -> Result<OrgRole> {
     if (auto r = require(c, org_id, p, "roles:manage"); !r) return r.error();
     if (auto added = OrgStore(c).insert_role(role); !added) return added.error();
@@ -276,7 +276,7 @@ Status OrgService::delete_role(const std::string& org_id, const std::string& rol
 Result<Invitation> OrgService::invite(const std::string& org_id, const std::string& email, const std::string& role,
                                       const Principal& p, const Origin& o) {
   int64_t now = now_seconds();
-  std::string token = new_secret_token();
+  std::string token = crypto::new_secret_token();
   auto r = d_.db.transaction([&](store::Conn& c) -> Result<Invitation> {
     auto mine = require(c, org_id, p, "members:invite");
     if (!mine) return mine.error();
@@ -289,7 +289,7 @@ Result<Invitation> OrgService::invite(const std::string& org_id, const std::stri
       return e;
     }
     auto org = OrgStore(c).by_id(org_id);
-    Invitation inv{new_uuid(), org_id, email, role, p.user_id, now, now + kInviteTtl, std::nullopt};
+    Invitation inv{crypto::new_uuid(), org_id, email, role, p.user_id, now, now + kInviteTtl, std::nullopt};
     OrgStore(c).insert_invitation(inv, crypto::token_hash(token));
     d_.mailer.enqueue(c, {email, "You are invited to " + org->name,
                           "Hello,\r\n\r\nYou have been invited to join the organization \"" + org->name +

@@ -4,12 +4,12 @@
 
 #include "authz/store.hpp"
 #include "core/clock.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "events/audit.hpp"
 #include "identity/users.hpp"
 
 namespace gatehouse::authz {
-using identity::audit_event;
+using events::audit_event;
 
 namespace {
 Error conflict(const std::string& m) { return Error::make(Errc::conflict, m); }
@@ -37,7 +37,7 @@ Result<Service> ServiceRegistry::create(const std::string& name, const std::opti
                                         const Principal& p, const Origin& o) {
   if (auto allowed = name_allowed(name); !allowed) return allowed.error();
   int64_t now = now_seconds();
-  Service s{new_uuid(), name, description, p.user_id, now, now};
+  Service s{crypto::new_uuid(), name, description, p.user_id, now, now};
   auto r = d_.db.transaction([&](store::Conn& c) -> Result<Service> {
     if (ServiceStore(c).by_name(name)) return conflict("A service with that name already exists");
     if (auto added = ServiceStore(c).insert(s); !added) return added.error();
@@ -107,7 +107,7 @@ Result<ServiceRole> ServiceRegistry::create_role(const std::string& service_id, 
   int64_t now = now_seconds();
   auto r = d_.db.transaction([&](store::Conn& c) -> Result<ServiceRole> {
     if (auto s = manageable(c, service_id, p); !s) return s.error();
-    ServiceRole role{new_uuid(), service_id, *spec.name, spec.description ? *spec.description : std::nullopt,
+    ServiceRole role{crypto::new_uuid(), service_id, *spec.name, spec.description ? *spec.description : std::nullopt,
                      spec.permissions.value_or(std::vector<std::string>{}), now, now};
     if (auto added = ServiceStore(c).insert_role(role); !added) return added.error();
     std::vector<std::string> ids;

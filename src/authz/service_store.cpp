@@ -1,5 +1,5 @@
 #include "authz/store.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 
 namespace gatehouse::authz {
 namespace {
@@ -78,7 +78,7 @@ void ServiceStore::soft_delete(const std::string& id, int64_t now) {
 std::string ServiceStore::ensure_permission(const std::string& service_id, const std::string& name) {
   // Insert-if-absent, then read: concurrent creators of the same permission both succeed.
   c_.query("INSERT INTO permissions (id, service_id, name) VALUES ($1, $2, $3) ON CONFLICT (service_id, name) DO NOTHING",
-           {new_uuid(), service_id, name});
+           {crypto::new_uuid(), service_id, name});
   return c_.query("SELECT id FROM permissions WHERE service_id = $1 AND name = $2", {service_id, name})[0].str(0);
 }
 

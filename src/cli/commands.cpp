@@ -8,7 +8,7 @@
 namespace gatehouse::cli {
 namespace json = boost::json;
 
-const identity::Origin kCliOrigin{"local", "gatehouse-cli", "cli"};
+const Origin kCliOrigin{"local", "gatehouse-cli", "cli"};
 
 void add_override(CLI::App* app, Globals& g, const std::string& flag, const std::string& key, const std::string& help) {
   app->add_option_function<std::string>(flag, [&g, key](const std::string& v) { g.overrides[key] = v; }, help);

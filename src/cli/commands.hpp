@@ -44,7 +44,7 @@ void print(const Globals& g, const boost::json::value& v, const std::string& hum
 /// Operator-chosen passwords follow the same policy as self-service ones.
 void check_policy_or_exit(const Config& cfg, const std::string& password, const std::string& email);
 /// The audit origin of CLI actions.
-extern const identity::Origin kCliOrigin;
+extern const Origin kCliOrigin;
 
 void add_serve_command(CLI::App& cli, Globals& g);
 void add_migrate_commands(CLI::App& cli, Globals& g);

@@ -48,7 +48,7 @@ void add_keys_commands(CLI::App& cli, Globals& g) {
     if (!alg) { std::cerr << "gatehouse: --alg must be ES256, EdDSA or RS256\n"; std::exit(1); }
     auto k = app->keys->rotate(*alg, f.rotate_now);
     app->db->with([&](store::Conn& c) {
-      auto e = identity::audit_event(kCliOrigin, "keys.rotate", std::nullopt, k.kid);
+      auto e = events::audit_event(kCliOrigin, "keys.rotate", std::nullopt, k.kid);
       e.details["alg"] = k.alg;
       e.details["signs_from"] = k.signs_from;
       events::record(c, e, now_seconds());

@@ -5,7 +5,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 
 namespace gatehouse::crypto {
 namespace {
@@ -16,7 +16,7 @@ const unsigned char* u(std::string_view s) { return reinterpret_cast<const unsig
 
 std::string aead_seal(std::string_view key, std::string_view pt, std::string_view aad) {
   if (key.size() != 32) throw std::invalid_argument("AES-256-GCM key must be 32 bytes");
-  std::string nonce = random_bytes(kNonce);
+  std::string nonce = crypto::random_bytes(kNonce);
   CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   std::string out = nonce;
   out.resize(kNonce + pt.size() + kTag);

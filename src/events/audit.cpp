@@ -24,6 +24,18 @@ void record(store::Conn& c, const AuditEvent& e, int64_t now) {
            e.request_id, e.outcome, json::serialize(e.details)});
 }
 
+AuditEvent audit_event(const Origin& o, std::string action, std::optional<std::string> actor,
+                       std::optional<std::string> subject) {
+  AuditEvent e;
+  e.action = std::move(action);
+  e.actor_id = std::move(actor);
+  e.subject_id = std::move(subject);
+  e.ip = o.ip;
+  e.user_agent = o.user_agent;
+  e.request_id = o.request_id;
+  return e;
+}
+
 std::vector<AuditRecord> query(store::Conn& c, const AuditFilter& f) {
   std::vector<AuditRecord> out;
   auto rows = c.query(

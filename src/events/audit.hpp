@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/request_context.hpp"
 #include "store/db.hpp"
 
 namespace gatehouse::events {
@@ -29,6 +30,9 @@ struct AuditRecord {
   AuditEvent event;
 };
 
+/// An event pre-filled from the request origin.
+AuditEvent audit_event(const Origin& o, std::string action, std::optional<std::string> actor = std::nullopt,
+                       std::optional<std::string> subject = std::nullopt);
 void record(store::Conn& c, const AuditEvent& e, int64_t now);
 /// Called by record() for every event, in the same transaction (webhooks enqueue here).
 /// Set once at start-up, before any request is served.

@@ -4,7 +4,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/aead.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
@@ -54,9 +54,9 @@ Result<std::pair<Webhook, std::string>> Webhooks::create(const std::string& url,
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
     return Error::field("url", "Must be an http:// or https:// URL");
   if (types.empty()) return Error::field("event_types", "Name at least one event type, or \"*\"");
-  if (!secret) secret = new_secret_token();
+  if (!secret) secret = crypto::new_secret_token();
   if (secret->size() < 16) return Error::field("secret", "Must be at least 16 characters");
-  Webhook w{new_uuid(), url, types, description, created_by, now_seconds(), true};
+  Webhook w{crypto::new_uuid(), url, types, description, created_by, now_seconds(), true};
   std::string sealed = crypto::base64_encode(crypto::aead_seal(seal_key_, *secret, w.id));
   audit.action = "webhook.create";
   audit.subject_id = w.id;
@@ -115,7 +115,7 @@ void Webhooks::enqueue(store::Conn& c, const AuditEvent& e, int64_t now) {
     bool wanted = false;
     for (auto& t : h.event_types) wanted |= t == "*" || t == type;
     if (!wanted) continue;
-    std::string id = new_uuid();
+    std::string id = crypto::new_uuid();
     json::object payload{{"id", id},
                          {"type", type},
                          {"created_at", iso8601(now)},

@@ -4,7 +4,7 @@
 
 #include <boost/url/parse_query.hpp>
 
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "core/utf8.hpp"
 
 namespace gatehouse::http {
@@ -14,7 +14,7 @@ std::string request_id_for(const Request& req) {
   bool sane = !in.empty() && in.size() <= 128 && std::all_of(in.begin(), in.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
   });
-  return sane ? std::string(in) : new_request_id();
+  return sane ? std::string(in) : crypto::new_request_id();
 }
 
 std::string client_ip_for(const Request& req, const std::string& peer, const MiddlewareOptions& o) {

@@ -11,7 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "core/worker_pool.hpp"
 #include "http/envelope.hpp"
 #include "core/metrics.hpp"
@@ -180,7 +180,7 @@ struct Server::Impl {
   // Answers a request the parser refused (too large, malformed) and closes.
   awaitable<void> reject(tcp_stream& stream, const std::string& peer, Errc code, std::string msg) {
     Request req;
-    req.request_id = new_request_id();
+    req.request_id = crypto::new_request_id();
     req.client_ip = peer;
     req.path = "/";
     req.route = "rejected";

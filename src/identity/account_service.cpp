@@ -2,7 +2,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/hash.hpp"
 #include "core/json_util.hpp"
 #include "identity/password_policy.hpp"
@@ -39,7 +39,7 @@ Status AccountService::rate_limit_password_check(const std::string& user_id) {
 }
 
 void AccountService::send_verification(store::Conn& c, const User& u, int64_t now) {
-  std::string token = new_secret_token();
+  std::string token = crypto::new_secret_token();
   EmailTokenStore(c).invalidate(u.id, kVerify, now);
   EmailTokenStore(c).insert(crypto::token_hash(token), u.id, kVerify, now, now + d_.cfg.verify_token_ttl);
   std::string link = d_.cfg.issuer + "/api/v1/auth/verify-email/" + token;
@@ -63,7 +63,7 @@ Status AccountService::evict_unverified_holder(store::Conn& c, const std::string
   if (auto moved = UserStore(c).set_email(holder->id, placeholder, placeholder, now); !moved) return moved;
   EmailTokenStore(c).invalidate(holder->id, kVerify, now);
   d_.tokens.revoked(d_.tokens.end_user_sessions(c, holder->id, now, "email_claimed_by_owner"), now);
-  auto e = audit_event(o, "user.email_evicted", std::nullopt, holder->id);
+  auto e = events::audit_event(o, "user.email_evicted", std::nullopt, holder->id);
   e.details["reason"] = "unverified_address_registered_again";
   events::record(c, e, now);
   return ok();
@@ -74,7 +74,7 @@ Result<User> AccountService::add_user(User u, bool send_mail, const Origin& o, c
   std::optional<std::string> uname_norm;
   if (u.username) uname_norm = normalize_login(*u.username);
   int64_t now = now_seconds();
-  u.id = new_uuid();
+  u.id = crypto::new_uuid();
   u.created_at = u.updated_at = now;
   return d_.db.transaction([&](store::Conn& c) -> Result<User> {
     UserStore users(c);
@@ -85,7 +85,7 @@ Result<User> AccountService::add_user(User u, bool send_mail, const Origin& o, c
     if (!users.insert(u, email_norm, uname_norm))  // lost a race to a concurrent sign-up
       return conflict("email", "Email address or username is already registered");
     if (send_mail) send_verification(c, u, now);
-    auto e = audit_event(o, action, u.id, u.id);
+    auto e = events::audit_event(o, action, u.id, u.id);
     if (u.is_admin) e.details["admin"] = true;
     events::record(c, e, now);
     return u;
@@ -140,7 +140,7 @@ Result<User> AccountService::verify_email(const std::string& token, const Origin
     auto u = uid ? UserStore(c).by_id(*uid) : std::nullopt;
     if (!u || u->deleted) return Error::field("token", "Verification link is invalid, expired or already used");
     UserStore(c).set_email_verified(u->id, now);
-    events::record(c, audit_event(o, "user.verify_email", u->id, u->id), now);
+    events::record(c, events::audit_event(o, "user.verify_email", u->id, u->id), now);
     u->email_verified = true;
     return *u;
   });
@@ -185,7 +185,7 @@ Result<User> AccountService::update_profile(const Principal& p, const ProfileCha
     if (!users.update_profile(p.user_id, uname, uname_norm, ch.name ? *ch.name : std::nullopt,
                               ch.username.has_value(), ch.name.has_value(), now))
       return conflict("username", "Username is already taken");  // lost a race
-    auto e = audit_event(o, "user.update", p.user_id, p.user_id);
+    auto e = events::audit_event(o, "user.update", p.user_id, p.user_id);
     boost::json::array fields;
     if (ch.username) fields.push_back("username");
     if (ch.name) fields.push_back("name");
@@ -208,7 +208,7 @@ Status AccountService::change_password(const Principal& p, const std::string& cu
   if (too_long(current, d_.cfg) || !d_.hasher.verify(current, u->password_hash).ok) {
     d_.limiter.take("password-check:" + u->id, d_.cfg.rl_login_account);
     d_.db.with([&](store::Conn& c) {
-      auto e = audit_event(o, "user.password_change", u->id, u->id);
+      auto e = events::audit_event(o, "user.password_change", u->id, u->id);
       e.outcome = "failure";
       e.details["reason"] = "bad_current_password";
       events::record(c, e, now);
@@ -221,7 +221,7 @@ Status AccountService::change_password(const Principal& p, const std::string& cu
   auto ended = d_.db.transaction([&](store::Conn& c) {
     UserStore(c).set_password_hash(u->id, hash, now);
     auto ids = d_.tokens.end_user_sessions(c, u->id, now, "password_changed", p.session_id);
-    auto e = audit_event(o, "user.password_change", u->id, u->id);
+    auto e = events::audit_event(o, "user.password_change", u->id, u->id);
     e.details["sessions_ended"] = static_cast<int64_t>(ids.size());
     events::record(c, e, now);
     return ids;
@@ -245,7 +245,7 @@ Status AccountService::delete_account(const Principal& p, const std::optional<st
   auto ended = d_.db.transaction([&](store::Conn& c) {
     UserStore(c).soft_delete(u->id, now);
     auto ids = d_.tokens.end_user_sessions(c, u->id, now, "account_deleted");
-    events::record(c, audit_event(o, "user.delete", u->id, u->id), now);
+    events::record(c, events::audit_event(o, "user.delete", u->id, u->id), now);
     return ids;
   });
   d_.tokens.revoked(ended, now);
@@ -264,7 +264,7 @@ Status AccountService::forgot_password(const std::string& email, const Origin& o
   bool sent = d_.db.transaction([&](store::Conn& c) {
     auto u = UserStore(c).by_email(norm);
     if (!u || u->deleted) return false;
-    std::string token = new_secret_token();
+    std::string token = crypto::new_secret_token();
     EmailTokenStore(c).invalidate(u->id, kReset, now);
     EmailTokenStore(c).insert(crypto::token_hash(token), u->id, kReset, now, now + d_.cfg.reset_token_ttl);
     d_.mailer.enqueue(c, {u->email, "Reset your password",
@@ -273,7 +273,7 @@ Status AccountService::forgot_password(const std::string& email, const Origin& o
                               "\r\n\r\n(API clients: POST the token to /api/v1/password/reset.)\r\n\r\nToken: " + token +
                               "\r\n\r\nIt expires in " + std::to_string(d_.cfg.reset_token_ttl / 60) +
                               " minutes and works once. If this was not you, ignore this mail.\r\n"});
-    auto e = audit_event(o, "user.password_reset_request", u->id, u->id);
+    auto e = events::audit_event(o, "user.password_reset_request", u->id, u->id);
     events::record(c, e, now);
     return true;
   });
@@ -302,7 +302,7 @@ Status AccountService::reset_password(const std::string& token, const std::strin
     // Proving control of the mailbox also verifies it.
     if (!user->email_verified) UserStore(c).set_email_verified(*uid, now);
     auto ids = d_.tokens.end_user_sessions(c, *uid, now, "password_reset");
-    auto e = audit_event(o, "user.password_reset", *uid, *uid);
+    auto e = events::audit_event(o, "user.password_reset", *uid, *uid);
     e.details["sessions_ended"] = static_cast<int64_t>(ids.size());
     events::record(c, e, now);
     return ids;
@@ -322,7 +322,7 @@ Status AccountService::set_password(const std::string& email, const std::string&
     if (!u || u->deleted) return false;
     UserStore(c).set_password_hash(u->id, hash, now);
     d_.tokens.end_user_sessions(c, u->id, now, "password_set_by_admin");
-    events::record(c, audit_event(o, "user.password_set", std::nullopt, u->id), now);
+    events::record(c, events::audit_event(o, "user.password_set", std::nullopt, u->id), now);
     return true;
   });
   if (!found) return Error::make(Errc::not_found, "No such user");

@@ -44,16 +44,4 @@ Status rate_limit(RateLimiter& limiter, const std::string& key, const RateRule& 
   return ok();
 }
 
-events::AuditEvent audit_event(const Origin& o, std::string action, std::optional<std::string> actor,
-                               std::optional<std::string> subject) {
-  events::AuditEvent e;
-  e.action = std::move(action);
-  e.actor_id = std::move(actor);
-  e.subject_id = std::move(subject);
-  e.ip = o.ip;
-  e.user_agent = o.user_agent;
-  e.request_id = o.request_id;
-  return e;
-}
-
 }  // namespace gatehouse::identity

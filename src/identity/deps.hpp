@@ -40,9 +40,4 @@ bool valid_username(const std::string& username);
 /// Takes one token from `rule` for `key`; a RATE_LIMITED error with Retry-After when empty.
 Status rate_limit(RateLimiter& limiter, const std::string& key, const RateRule& rule);
 
-/// An audit event pre-filled from the request origin.
-events::AuditEvent audit_event(const Origin& o, std::string action,
-                               std::optional<std::string> actor = std::nullopt,
-                               std::optional<std::string> subject = std::nullopt);
-
 }  // namespace gatehouse::identity

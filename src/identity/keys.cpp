@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "core/clock.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/aead.hpp"
 #include "crypto/encoding.hpp"
 #include "identity/key_store.hpp"
@@ -41,7 +41,7 @@ std::string load_or_create_master_key(const Config& cfg) {
     return decode(ss.str(), p.string());
   }
   if (p.has_parent_path()) fs::create_directories(p.parent_path());
-  std::string key = random_bytes(32);
+  std::string key = crypto::random_bytes(32);
   {
     auto old = umask(077);
     std::ofstream out(p);
@@ -58,7 +58,7 @@ KeyRing::KeyRing(store::Database& db, std::string master_key, crypto::Alg alg, i
       legacy_key_(std::move(master_key)), alg_(alg), retire_grace_(grace), publish_ahead_(ahead) {}
 
 KeyInfo KeyRing::create_key(store::Conn& c, crypto::Alg alg, int64_t now, int64_t signs_from) {
-  std::string kid = crypto::base64url_encode(random_bytes(12));
+  std::string kid = crypto::base64url_encode(crypto::random_bytes(12));
   auto key = crypto::Jwk::generate(alg, kid);
   std::string sealed = crypto::base64_encode(crypto::aead_seal(seal_key_, key.private_pem(), kid));
   KeyStore(c).insert(kid, crypto::alg_name(alg), key.public_pem(), sealed, now, signs_from);

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "core/request_context.hpp"
+
 namespace gatehouse::identity {
 
 struct User {
@@ -47,20 +49,6 @@ struct GlobalRole {
 };
 
 boost::json::object to_json(const GlobalRole& r);
-
-/// Where a request came from; services record it in sessions and the audit log.
-struct Origin {
-  std::string ip;
-  std::string user_agent;
-  std::string request_id;
-};
-
-/// The authenticated caller, from a verified access token.
-struct Principal {
-  std::string user_id;
-  std::string session_id;
-  int64_t expires_at = 0;
-};
 
 /// What login and refresh hand back.
 struct TokenPair {

@@ -1,7 +1,7 @@
 #include "identity/session_service.hpp"
 
 #include "core/clock.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/hash.hpp"
 #include "core/metrics.hpp"
 #include "identity/store.hpp"
@@ -15,17 +15,17 @@ Error invalid_refresh() { return Error::make(Errc::authentication, "Invalid refr
 
 TokenPair SessionService::start_session(store::Conn& c, const User& u, const Origin& o, int64_t now,
                                         std::vector<std::string>& evicted) {
-  Session s{new_uuid_v7(), u.id, now, now, now + d_.cfg.refresh_token_ttl, o.ip,
+  Session s{crypto::new_uuid_v7(), u.id, now, now, now + d_.cfg.refresh_token_ttl, o.ip,
             o.user_agent.substr(0, 512), std::nullopt};
   SessionStore(c).insert(s);
-  std::string refresh = new_secret_token();
+  std::string refresh = crypto::new_secret_token();
   RefreshStore(c).insert(crypto::token_hash(refresh), s.id, now, s.expires_at);
   if (int limit = d_.cfg.max_sessions_per_user; limit > 0) {
     auto active = SessionStore(c).active_of(u.id, now);  // oldest first
     for (std::size_t i = 0; i + limit < active.size(); ++i) {
       SessionStore(c).revoke(active[i].id, now, "session_limit");
       evicted.push_back(active[i].id);
-      auto e = audit_event(o, "session.revoke", u.id, active[i].id);
+      auto e = events::audit_event(o, "session.revoke", u.id, active[i].id);
       e.details["reason"] = "session_limit";
       events::record(c, e, now);
     }
@@ -77,7 +77,7 @@ Result<TokenPair> SessionService::finish_login(const LoginAttempt& a, const Pass
     d_.limiter.take(a.account_key, d_.cfg.rl_login_account);
     metrics().count("gatehouse_logins_total", "result=\"failure\"");
     d_.db.with([&](store::Conn& c) {
-      auto e = audit_event(o, "auth.login", user ? std::optional(user->id) : std::nullopt);
+      auto e = events::audit_event(o, "auth.login", user ? std::optional(user->id) : std::nullopt);
       e.outcome = "failure";
       e.details["reason"] = !user ? "unknown_account" : user->deleted ? "deleted_account" : "bad_password";
       if (!user) e.details["login"] = a.login.substr(0, 254);
@@ -89,7 +89,7 @@ Result<TokenPair> SessionService::finish_login(const LoginAttempt& a, const Pass
     // Only after a correct password: a locked account is not revealed to guessers.
     metrics().count("gatehouse_logins_total", "result=\"locked\"");
     d_.db.with([&](store::Conn& c) {
-      auto ev = audit_event(o, "auth.login", user->id);
+      auto ev = events::audit_event(o, "auth.login", user->id);
       ev.outcome = "failure";
       ev.details["reason"] = "account_locked";
       events::record(c, ev, now);
@@ -105,7 +105,7 @@ Result<TokenPair> SessionService::finish_login(const LoginAttempt& a, const Pass
                           "or request a new one");
     e.details["reason"] = "email_not_verified";
     d_.db.with([&](store::Conn& c) {
-      auto ev = audit_event(o, "auth.login", user->id);
+      auto ev = events::audit_event(o, "auth.login", user->id);
       ev.outcome = "failure";
       ev.details["reason"] = "email_not_verified";
       events::record(c, ev, now);
@@ -115,7 +115,7 @@ Result<TokenPair> SessionService::finish_login(const LoginAttempt& a, const Pass
   boost::json::object hook{{"user_id", user->id}, {"email", user->email}, {"ip", o.ip}, {"user_agent", o.user_agent}};
   if (auto veto = d_.prehooks.check("pre_login", hook); !veto) {
     d_.db.with([&](store::Conn& c) {
-      auto ev = audit_event(o, "auth.login", user->id);
+      auto ev = events::audit_event(o, "auth.login", user->id);
       ev.outcome = "failure";
       ev.details["reason"] = veto.error().code == Errc::authorization ? "vetoed_by_hook" : "hook_unavailable";
       events::record(c, ev, now);
@@ -128,7 +128,7 @@ Result<TokenPair> SessionService::finish_login(const LoginAttempt& a, const Pass
     UserStore(c).set_last_login(user->id, now);
     user->last_login_at = now;
     TokenPair p = start_session(c, *user, o, now, evicted);
-    auto e = audit_event(o, "auth.login", user->id, p.session_id);
+    auto e = events::audit_event(o, "auth.login", user->id, p.session_id);
     if (!v.new_hash.empty()) e.details["rehashed"] = true;
     events::record(c, e, now);
     return p;
@@ -153,7 +153,7 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
     auto user = UserStore(c).by_id(session->user_id);
     if (!user || user->deleted || user->locked) return invalid_refresh();
 
-    std::string next = new_secret_token();
+    std::string next = crypto::new_secret_token();
     std::string next_hash = crypto::token_hash(next);
     if (!RefreshStore(c).mark_rotated(hash, next_hash, now)) {
       // Already rotated. A second use right after rotation, while its successor is still
@@ -166,7 +166,7 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
                   successor && !successor->rotated_at;
       if (!race) {  // the revocation and its audit row must outlive the error returned
         SessionStore(c).revoke(session->id, now, "refresh_token_reused");
-        auto e = audit_event(o, "auth.refresh_reuse", user->id, session->id);
+        auto e = events::audit_event(o, "auth.refresh_reuse", user->id, session->id);
         e.outcome = "failure";
         events::record(c, e, now);
         tx.keep_on_failure();
@@ -182,7 +182,7 @@ Result<TokenPair> SessionService::refresh(const std::string& token, const Origin
     }
     RefreshStore(c).insert(next_hash, session->id, now, session->expires_at);
     SessionStore(c).touch(session->id, now);
-    auto e = audit_event(o, "auth.refresh", user->id, session->id);
+    auto e = events::audit_event(o, "auth.refresh", user->id, session->id);
     events::record(c, e, now);
     return TokenPair{d_.tokens.issue(*user, session->id, now, c), next, d_.cfg.access_token_ttl,
                      session->id, *user};
@@ -193,7 +193,7 @@ Status SessionService::logout(const Principal& p, const Origin& o) {
   int64_t now = now_seconds();
   d_.db.transaction([&](store::Conn& c) {
     SessionStore(c).revoke(p.session_id, now, "logout");
-    events::record(c, audit_event(o, "auth.logout", p.user_id, p.session_id), now);
+    events::record(c, events::audit_event(o, "auth.logout", p.user_id, p.session_id), now);
   });
   d_.tokens.revoked({p.session_id}, now);
   return ok();
@@ -220,7 +220,7 @@ Status SessionService::revoke(const Principal& p, const std::string& id, const O
     // Another user's session is reported exactly like a missing one.
     if (!s || s->user_id != p.user_id || s->revoked_at) return false;
     SessionStore(c).revoke(id, now, "user_revoked");
-    events::record(c, audit_event(o, "session.revoke", p.user_id, id), now);
+    events::record(c, events::audit_event(o, "session.revoke", p.user_id, id), now);
     return true;
   });
   if (!done) return Error::make(Errc::not_found, "Session not found");
@@ -232,7 +232,7 @@ Result<int> SessionService::revoke_others(const Principal& p, const Origin& o) {
   int64_t now = now_seconds();
   auto ids = d_.db.transaction([&](store::Conn& c) {
     auto ids = d_.tokens.end_user_sessions(c, p.user_id, now, "user_revoked_all", p.session_id);
-    auto e = audit_event(o, "session.revoke", p.user_id);
+    auto e = events::audit_event(o, "session.revoke", p.user_id);
     e.details["scope"] = "all_but_current";
     e.details["count"] = static_cast<int64_t>(ids.size());
     events::record(c, e, now);

@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/clock.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/hash.hpp"
 #include "identity/store.hpp"
 
@@ -25,7 +25,7 @@ std::string TokenService::issue(const User& u, const std::string& sid, int64_t n
   c["iat"] = now;
   c["nbf"] = now;
   c["exp"] = now + cfg_.access_token_ttl;
-  c["jti"] = new_token_id();
+  c["jti"] = crypto::new_token_id();
   c["sid"] = sid;
   c["email"] = u.email;
   c["email_verified"] = u.email_verified;

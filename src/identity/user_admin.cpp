@@ -67,7 +67,7 @@ Result<json::object> AdminService::update(const std::string& id, const AdminUser
       json::array a;
       for (auto& n : *ch.roles) a.push_back(json::string(n));
       changed["roles"] = a;
-      auto e = audit_event(o, "role.assigned", p.user_id, id);
+      auto e = events::audit_event(o, "role.assigned", p.user_id, id);
       e.details["roles"] = a;
       events::record(c, e, now);
     }
@@ -75,17 +75,17 @@ Result<json::object> AdminService::update(const std::string& id, const AdminUser
       if (id == p.user_id && *ch.locked) return Error::forbidden("Administrators cannot lock themselves out");
       UserStore(c).set_locked(id, *ch.locked, now);
       changed["locked"] = *ch.locked;
-      events::record(c, audit_event(o, *ch.locked ? "admin.user_locked" : "admin.user_unlocked", p.user_id, id), now);
+      events::record(c, events::audit_event(o, *ch.locked ? "admin.user_locked" : "admin.user_unlocked", p.user_id, id), now);
     }
     if (ch.email_verified && *ch.email_verified && !u->email_verified) {
       UserStore(c).set_email_verified(id, now);
       changed["email_verified"] = true;
-      events::record(c, audit_event(o, "user.verify_email", p.user_id, id), now);
+      events::record(c, events::audit_event(o, "user.verify_email", p.user_id, id), now);
     }
     if (ch.force_logout || (ch.locked && *ch.locked)) {
       auto ids = d_.tokens.end_user_sessions(c, id, now, "admin_force_logout");
       ended.insert(ended.end(), ids.begin(), ids.end());
-      auto e = audit_event(o, "session.revoke", p.user_id, id);
+      auto e = events::audit_event(o, "session.revoke", p.user_id, id);
       e.details["scope"] = "all";
       e.details["count"] = static_cast<int64_t>(ids.size());
       events::record(c, e, now);
@@ -109,7 +109,7 @@ Status AdminService::remove(const std::string& id, const Principal& p, const Ori
     if (!u || u->deleted) return Error::not_found("User");
     UserStore(c).soft_delete(id, now);
     ended = d_.tokens.end_user_sessions(c, id, now, "account_deleted");
-    events::record(c, audit_event(o, "user.delete", p.user_id, id), now);
+    events::record(c, events::audit_event(o, "user.delete", p.user_id, id), now);
     return ok();
   });
   if (r) {

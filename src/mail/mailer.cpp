@@ -11,7 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "mail/outbox_store.hpp"
 
 namespace gatehouse::mail {
@@ -60,7 +60,7 @@ Mailer::~Mailer() { stop(); }
 
 void Mailer::enqueue(store::Conn& c, const Message& m) {
   int64_t now = now_seconds();
-  OutboxStore(c).insert(new_uuid(), header_safe(m.to), header_safe(m.subject), m.body, now);
+  OutboxStore(c).insert(crypto::new_uuid(), header_safe(m.to), header_safe(m.subject), m.body, now);
 }
 
 void Mailer::kick() {
@@ -140,7 +140,7 @@ bool Mailer::send_smtp(const Message& m, std::string& error) {
   }
   std::string scheme = cfg_.smtp.tls == "tls" ? "smtps://" : "smtp://";
   std::string url = scheme + cfg_.smtp.host + ":" + std::to_string(cfg_.smtp.port);
-  std::string payload = render(new_uuid(), m);
+  std::string payload = render(crypto::new_uuid(), m);
   Upload up{payload};
   curl_slist* rcpt = curl_slist_append(nullptr, ("<" + m.to + ">").c_str());
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());

@@ -1,7 +1,7 @@
 #include "oidc/browser_sessions.hpp"
 
 #include "core/clock.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/hash.hpp"
 #include "http/form.hpp"
 #include "oidc/store.hpp"
@@ -11,7 +11,7 @@ namespace gatehouse::oidc {
 std::string cookie_name(const char* base, bool secure) { return secure ? std::string("__Host-") + base : base; }
 
 std::string BrowserSessions::start(const std::string& session_id, const std::string& user_id, int64_t auth_time) {
-  std::string token = new_secret_token();
+  std::string token = crypto::new_secret_token();
   int64_t now = now_seconds();
   db_.with([&](store::Conn& c) {
     BrowserStore(c).insert(crypto::token_hash(token), {session_id, user_id, auth_time}, now);
@@ -36,7 +36,7 @@ std::string BrowserSessions::end(const http::Request& req) {
 std::string csrf_token(const http::Request& req, bool secure, std::string* set_cookie) {
   if (auto existing = http::cookie(req, cookie_name(kCsrfCookie, secure)); existing && existing->size() == 43)
     return *existing;
-  std::string token = new_secret_token();
+  std::string token = crypto::new_secret_token();
   *set_cookie = http::set_cookie(cookie_name(kCsrfCookie, secure), token, 86400, secure, "Strict");
   return token;
 }

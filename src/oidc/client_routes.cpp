@@ -70,7 +70,7 @@ Result<ClientSpec> spec_of(const Request& req, bool creating) {
 void register_client_routes(http::Router& r, OidcApi api) {
   // Admin-only handlers; successful changes (2xx on non-GET) are audited as `action`.
   auto admin = [api](auto h, const char* action = nullptr) {
-    return identity::admin_only(api.identity_tokens, api.admin, [api, h, action](Request& req, const identity::Principal& p) mutable {
+    return identity::admin_only(api.identity_tokens, api.admin, [api, h, action](Request& req, const Principal& p) mutable {
       Response res = h(req, p);
       if (action && res.status < 300) {
         boost::system::error_code ec;
@@ -81,19 +81,19 @@ void register_client_routes(http::Router& r, OidcApi api) {
           if (auto* id = body.as_object()["data"].as_object().if_contains("client_id"); id && id->is_string())
             subject = std::string(id->get_string());
         api.db.with([&](store::Conn& c) {
-          events::record(c, identity::audit_event(identity::origin_of(req), action, p.user_id, subject), now_seconds());
+          events::record(c, events::audit_event(identity::origin_of(req), action, p.user_id, subject), now_seconds());
         });
       }
       return res;
     });
   };
-  r.get("/api/v1/admin/clients", Pool::db, admin([api](Request& req, const identity::Principal&) {
+  r.get("/api/v1/admin/clients", Pool::db, admin([api](Request& req, const Principal&) {
     json::array a;
     for (auto& c : api.clients.list()) a.push_back(to_json(c));
     return ok_response(req, 200, std::move(a));
   }), "OAuth clients — admin");
 
-  r.post("/api/v1/admin/clients", Pool::db, admin([api](Request& req, const identity::Principal& p) {
+  r.post("/api/v1/admin/clients", Pool::db, admin([api](Request& req, const Principal& p) {
     auto spec = spec_of(req, true);
     if (!spec) return error_response(req, spec.error());
     auto made = api.clients.create(*spec, p.user_id);
@@ -103,13 +103,13 @@ void register_client_routes(http::Router& r, OidcApi api) {
     return ok_response(req, 201, std::move(o), "Client created; the secret is shown once");
   }, "oauth.client_created"), "Register an OAuth client (secret shown once) — admin");
 
-  r.get("/api/v1/admin/clients/{id}", Pool::db, admin([api](Request& req, const identity::Principal&) {
+  r.get("/api/v1/admin/clients/{id}", Pool::db, admin([api](Request& req, const Principal&) {
     auto c = api.clients.find(req.params["id"]);
     if (!c) return error_response(req, Errc::not_found, "Client not found");
     return ok_response(req, 200, to_json(*c));
   }), "An OAuth client — admin");
 
-  r.patch("/api/v1/admin/clients/{id}", Pool::db, admin([api](Request& req, const identity::Principal&) {
+  r.patch("/api/v1/admin/clients/{id}", Pool::db, admin([api](Request& req, const Principal&) {
     auto spec = spec_of(req, false);
     if (!spec) return error_response(req, spec.error());
     auto c = api.clients.update(req.params["id"], *spec);
@@ -117,13 +117,13 @@ void register_client_routes(http::Router& r, OidcApi api) {
     return ok_response(req, 200, to_json(*c), "Client updated");
   }, "oauth.client_updated"), "Change an OAuth client — admin");
 
-  r.del("/api/v1/admin/clients/{id}", Pool::db, admin([api](Request& req, const identity::Principal&) {
+  r.del("/api/v1/admin/clients/{id}", Pool::db, admin([api](Request& req, const Principal&) {
     if (auto s = api.clients.remove(req.params["id"]); !s) return error_response(req, s.error());
     api.tokens.revoked_client(req.params["id"]);
     return ok_response(req, 200, json::object{{"client_id", req.params["id"]}}, "Client deleted; its grants are revoked");
   }, "oauth.client_deleted"), "Delete an OAuth client and revoke its grants — admin");
 
-  r.post("/api/v1/admin/clients/{id}/rotate-secret", Pool::db, admin([api](Request& req, const identity::Principal&) {
+  r.post("/api/v1/admin/clients/{id}/rotate-secret", Pool::db, admin([api](Request& req, const Principal&) {
     auto c = api.clients.rotate_secret(req.params["id"]);
     if (!c) return error_response(req, c.error());
     auto o = to_json(c->first);
@@ -131,7 +131,7 @@ void register_client_routes(http::Router& r, OidcApi api) {
     return ok_response(req, 200, std::move(o), "New secret issued; the old one no longer works");
   }, "oauth.client_secret_rotated"), "Issue a new client secret — admin");
 
-  r.get("/api/v1/users/me/consents", Pool::db, identity::authed(api.identity_tokens, [api](Request& req, const identity::Principal& p) {
+  r.get("/api/v1/users/me/consents", Pool::db, identity::authed(api.identity_tokens, [api](Request& req, const Principal& p) {
     auto rows = api.db.with([&](store::Conn& c) { return ConsentStore(c).of_user(p.user_id); });
     json::array a;
     for (auto& k : rows) {
@@ -143,12 +143,12 @@ void register_client_routes(http::Router& r, OidcApi api) {
     return ok_response(req, 200, std::move(a));
   }), "Applications the caller has consented to");
 
-  auto revoke = [api](Request& req, const identity::Principal& p) {
+  auto revoke = [api](Request& req, const Principal& p) {
     std::string client = req.params.count("client_id") ? req.params["client_id"] : "";
     std::vector<std::string> grants;
     auto n = api.db.transaction([&](store::Conn& c) {
       auto n = ConsentStore(c).remove(p.user_id, client, now_seconds(), &grants);
-      auto e = identity::audit_event(identity::origin_of(req), "oauth.consent_revoked", p.user_id,
+      auto e = events::audit_event(identity::origin_of(req), "oauth.consent_revoked", p.user_id,
                                      client.empty() ? std::optional<std::string>() : client);
       e.details["grants_revoked"] = static_cast<int64_t>(grants.size());
       if (n > 0 || !grants.empty()) events::record(c, e, now_seconds());
@@ -164,7 +164,7 @@ void register_client_routes(http::Router& r, OidcApi api) {
   r.del("/api/v1/users/me/consents/{client_id}", Pool::db, identity::authed(api.identity_tokens, revoke),
         "Revoke the consent given to one client");
 
-  r.get("/api/v1/users/me/grants", Pool::db, identity::authed(api.identity_tokens, [api](Request& req, const identity::Principal& p) {
+  r.get("/api/v1/users/me/grants", Pool::db, identity::authed(api.identity_tokens, [api](Request& req, const Principal& p) {
     auto rows = api.db.with([&](store::Conn& c) { return GrantStore(c).live_of(p.user_id, now_seconds()); });
     json::array a;
     for (auto& g : rows)
@@ -176,12 +176,12 @@ void register_client_routes(http::Router& r, OidcApi api) {
     return ok_response(req, 200, std::move(a), "OK", std::move(meta));
   }), "OAuth grants the caller holds (applications that can act for them)");
 
-  auto revoke_grants = [api](Request& req, const identity::Principal& p) {
+  auto revoke_grants = [api](Request& req, const Principal& p) {
     std::string grant = req.params.count("id") ? req.params["id"] : "";
     auto ids = api.db.transaction([&](store::Conn& c) {
       auto ids = GrantStore(c).revoke_of_user(p.user_id, grant, now_seconds());
       if (!ids.empty()) {
-        auto e = identity::audit_event(identity::origin_of(req), "oauth.grant_revoked", p.user_id,
+        auto e = events::audit_event(identity::origin_of(req), "oauth.grant_revoked", p.user_id,
                                        grant.empty() ? std::optional<std::string>() : grant);
         e.details["grants_revoked"] = static_cast<int64_t>(ids.size());
         events::record(c, e, now_seconds());

@@ -7,7 +7,7 @@
 
 #include "core/clock.hpp"
 #include "core/json_util.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
 #include "oidc/client_store.hpp"
@@ -148,7 +148,7 @@ namespace {
 // reads as an option on a command line (`gatehouse client rotate-secret -abc…` failed).
 std::string new_client_id() {
   for (;;) {
-    std::string id = crypto::base64url_encode(random_bytes(16));
+    std::string id = crypto::base64url_encode(crypto::random_bytes(16));
     if (std::isalnum(static_cast<unsigned char>(id[0]))) return id;
   }
 }
@@ -161,7 +161,7 @@ Result<std::pair<Client, std::string>> Clients::create(const ClientSpec& spec, c
   c.created_at = c.updated_at = now_seconds();
   std::string secret;
   if (!c.is_public && c.auth_method != "private_key_jwt") {
-    secret = new_secret_token();
+    secret = crypto::new_secret_token();
     c.secret_hash = hash_secret(secret);
   }
   auto v = validate(std::move(c));
@@ -196,7 +196,7 @@ Result<std::pair<Client, std::string>> Clients::rotate_secret(const std::string&
   auto cur = find(id);
   if (!cur) return Error::make(Errc::not_found, "Client not found");
   if (cur->is_public) return Error::field("client_id", "Public clients have no secret");
-  std::string secret = new_secret_token();
+  std::string secret = crypto::new_secret_token();
   Client c = *cur;
   c.secret_hash = hash_secret(secret);
   c.updated_at = now_seconds();

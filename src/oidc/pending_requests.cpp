@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/hash.hpp"
 #include "oidc/store.hpp"
 
@@ -12,7 +12,7 @@ namespace json = boost::json;
 std::string PendingRequests::save(const http::Form& params, int64_t now) {
   json::object o;
   for (auto& [k, v] : params) o[k] = v;
-  std::string handle = new_secret_token();
+  std::string handle = crypto::new_secret_token();
   db_.with([&](store::Conn& c) {
     PendingRequestStore(c).insert(crypto::token_hash(handle), json::serialize(o), now, now + kTtlSeconds);
   });

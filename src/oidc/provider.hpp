@@ -63,7 +63,7 @@ class Provider {
 
   /// Token endpoint: the token response or an OAuth error. The password grant runs inline
   /// here; the route uses its two halves below instead.
-  Result<TokenResponse> token(const Credentials& creds, const Form& form, const identity::Origin& o);
+  Result<TokenResponse> token(const Credentials& creds, const Form& form, const Origin& o);
   /// The password grant (RFC 6749 §4.3) in two halves around the password check, so the
   /// route can run that check on the hashing pool (identity/login_steps.hpp): the client and
   /// scope first, the grant and its tokens after.

@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/clock.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/hash.hpp"
 #include "events/audit.hpp"
 #include "oidc/provider.hpp"
@@ -128,9 +128,9 @@ AuthorizeOutcome Provider::authorize(AuthorizeRequest& r, const std::optional<Br
       }
     }
   }
-  std::string code = new_secret_token();
+  std::string code = crypto::new_secret_token();
   db_.transaction([&](store::Conn& c) {
-    std::string grant_id = new_uuid();
+    std::string grant_id = crypto::new_uuid();
     GrantStore(c).insert(grant_id, client->id, browser->user_id, browser->session_id, join_scope(r.scopes), now);
     CodeRow row{grant_id, client->id, browser->user_id, sent_redirect, join_scope(r.scopes),
                      oidc && !r.nonce.empty() ? std::optional(r.nonce) : std::nullopt,

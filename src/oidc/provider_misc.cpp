@@ -5,7 +5,7 @@
 
 #include "authz/claims.hpp"
 #include "core/clock.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/hash.hpp"
 #include "identity/users.hpp"
 #include "oidc/provider.hpp"
@@ -25,7 +25,7 @@ Result<json::object> inactive() { return json::object{{"active", false}}; }
 std::string new_user_code() {
   static const char* alphabet = "BCDFGHJKLMNPQRSTVWXZ";
   std::string out;
-  for (unsigned char b : random_bytes(16)) {
+  for (unsigned char b : crypto::random_bytes(16)) {
     if (b >= 240) continue;  // 240 = 12 * 20: keeps the choice uniform
     out += alphabet[b % 20];
     if (out.size() == 4) out += '-';
@@ -116,7 +116,7 @@ Result<json::object> Provider::device_authorization(const Credentials& creds, co
   auto scopes = split_scope(get(form, "scope"));
   for (auto& s : scopes)
     if (!c.allows_scope(s)) return (Error::oauth_error(OAuthErrc::invalid_scope, "Scope not allowed: " + s));
-  std::string device_code = new_secret_token();
+  std::string device_code = crypto::new_secret_token();
   std::string user_code = new_user_code();
   int64_t now = now_seconds();
   db_.with([&](store::Conn& conn) {

@@ -4,7 +4,7 @@
 #include <boost/json.hpp>
 
 #include "core/clock.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
 #include "identity/users.hpp"
@@ -104,7 +104,7 @@ Result<json::object> Provider::issue_for_user(const Client& c, const std::string
   json::object out{{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", tokens_.access_ttl(c)},
                    {"scope", scope}};
   if (with_refresh && has(scopes, "offline_access") && c.allows_grant("refresh_token")) {
-    std::string refresh = new_secret_token();
+    std::string refresh = crypto::new_secret_token();
     db_.with([&](store::Conn& conn) {
       RefreshStore(conn).insert(crypto::token_hash(refresh),
                           {grant_id, c.id, user_id, scope, auth_time, now + tokens_.refresh_ttl(c), std::nullopt, std::nullopt},
@@ -166,7 +166,7 @@ Result<json::object> Provider::grant_refresh(const Client& c, const Form& f) {
   if (token.empty() || token.size() > 256) return Error::oauth_error(OAuthErrc::invalid_request, "refresh_token is required");
   int64_t now = now_seconds();
   std::string hash = crypto::token_hash(token);
-  std::string next = new_secret_token();
+  std::string next = crypto::new_secret_token();
   auto row = db_.transaction([&](store::Conn& conn, store::Tx& tx) -> Result<RefreshRow> {
     auto r = RefreshStore(conn).by_hash(hash);
     if (!r || r->client_id != c.id || r->expires_at <= now || !GrantStore(conn).active(r->grant_id))
@@ -236,7 +236,7 @@ Result<json::object> Provider::grant_device(const Client& c, const Form& f) {
     return (too_fast ? Error::oauth_error(OAuthErrc::slow_down, "Poll more slowly (interval increased by 5 s)")
                                      : Error::oauth_error(OAuthErrc::authorization_pending, "The user has not finished yet"));
   }
-  std::string grant_id = new_uuid();
+  std::string grant_id = crypto::new_uuid();
   bool claimed = db_.transaction([&](store::Conn& conn) {
     if (!DeviceStore(conn).mark_used(hash)) return false;
     GrantStore(conn).insert(grant_id, c.id, *d->user_id, d->session_id, d->scope, now);
@@ -260,7 +260,7 @@ Result<Provider::PasswordGrant> Provider::password_grant_begin(const Credentials
 Result<json::object> Provider::password_grant_finish(const PasswordGrant& g,
                                                              const Result<identity::TokenPair>& login) {
   if (!login) return Error::oauth_error(OAuthErrc::invalid_grant, "Invalid resource owner credentials");
-  std::string grant_id = new_uuid();
+  std::string grant_id = crypto::new_uuid();
   int64_t now = now_seconds();
   db_.with([&](store::Conn& conn) { GrantStore(conn).insert(grant_id, g.client->id, login->user.id, login->session_id, g.scope, now); });
   return issue_for_user(*g.client, login->user.id, g.scope, grant_id, login->session_id, now, std::nullopt, true);
@@ -291,7 +291,7 @@ Result<Provider::ClientPtr> Provider::token_client(const Credentials& creds, con
   return *client;
 }
 
-Result<json::object> Provider::token(const Credentials& creds, const Form& form, const identity::Origin& o) {
+Result<json::object> Provider::token(const Credentials& creds, const Form& form, const Origin& o) {
   std::string grant = get(form, "grant_type");
   if (grant == "password") {
     auto g = password_grant_begin(creds, form);

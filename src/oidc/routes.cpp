@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "http/envelope.hpp"
 #include "http/form.hpp"
 #include "http/oauth_envelope.hpp"
@@ -53,7 +53,7 @@ Response respond_to_client(const Config& cfg, const AuthorizeRequest& ar, http::
   if (!ar.state.empty()) params["state"] = ar.state;
   params["iss"] = cfg.issuer;
   if (ar.response_mode == "form_post") {
-    std::string nonce = new_secret_token().substr(0, 22);
+    std::string nonce = crypto::new_secret_token().substr(0, 22);
     Response r = html(200, ui::form_post_page(ar.redirect_uri, params, nonce));
     auto scheme_end = ar.redirect_uri.find("://");
     auto path_start = ar.redirect_uri.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
@@ -153,7 +153,7 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
   auto token = [api](Request& req) mutable -> http::Step {
     auto form = http::form_of(req);
     if (!form) return bad_form(form.error());
-    identity::Origin origin{req.client_ip, req.user_agent(), req.request_id};
+    Origin origin{req.client_ip, req.user_agent(), req.request_id};
     if (form->count("grant_type") && form->at("grant_type") == "password") {
       auto grant = api.provider.password_grant_begin(client_of(req, *form), *form);
       if (!grant) return http::oauth_error_response(grant.error());
@@ -270,7 +270,7 @@ void register_oauth_routes(http::Router& r, OidcApi api) {
     Response res;
     if (get("decision") == "logout") {
       if (auto b = api.browsers.current(req)) {
-        identity::Principal p{b->user_id, b->session_id, 0};
+        Principal p{b->user_id, b->session_id, 0};
         (void)api.sessions.logout(p, {req.client_ip, req.user_agent(), req.request_id});
       }
       std::string clear = api.browsers.end(req);

@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 
 #include "core/clock.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
 #include "identity/users.hpp"
@@ -44,7 +44,7 @@ std::string half_hash(const std::string& value, crypto::Alg alg) {
 std::string OAuthTokens::issue_access(const Client& c, const std::string& subject, const std::string& scope,
                                       const std::string& grant_id, const std::string& session_id, int64_t now) const {
   json::object claims{{"iss", cfg_.issuer}, {"sub", subject}, {"aud", c.id}, {"client_id", c.id},
-                      {"iat", now}, {"exp", now + access_ttl(c)}, {"jti", new_token_id()}};
+                      {"iat", now}, {"exp", now + access_ttl(c)}, {"jti", crypto::new_token_id()}};
   if (!scope.empty()) claims["scope"] = scope;
   if (!grant_id.empty()) claims["gid"] = grant_id;
   if (!session_id.empty()) claims["sid"] = session_id;

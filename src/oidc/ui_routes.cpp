@@ -123,7 +123,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
     auto form = http::form_of(req);
     if (!form) return html(400, ui::error_page(api.cfg, "invalid_request", form.error().public_message));
     if (!csrf_ok(req, *form, api.browsers.secure())) return expired_form(api);
-    identity::Origin o{req.client_ip, req.user_agent(), req.request_id};
+    Origin o{req.client_ip, req.user_agent(), req.request_id};
     if (auto admitted = api.accounts.admit_registration(o); !admitted)
       return html(429, ui::error_page(api.cfg, "temporarily_unavailable", admitted.error().public_message));
     std::string email = field(*form, "email"), username = field(*form, "username"), password = field(*form, "password");
@@ -282,7 +282,7 @@ void register_ui_routes(http::Router& r, OidcApi api) {
     auto ids = api.db.transaction([&](store::Conn& c) {
       auto ids = GrantStore(c).revoke_of_user(browser->user_id, grant, now_seconds());  // only the user's own
       if (!ids.empty()) {
-        auto e = identity::audit_event(identity::origin_of(req), "oauth.grant_revoked", browser->user_id, grant);
+        auto e = events::audit_event(identity::origin_of(req), "oauth.grant_revoked", browser->user_id, grant);
         events::record(c, e, now_seconds());
       }
       return ids;

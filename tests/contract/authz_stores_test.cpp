@@ -25,18 +25,18 @@ class AuthzStores : public EngineTest {
   }
 
   Organization add_org(const std::string& name, int64_t created_at = kNow) {
-    Organization o{new_uuid(), name, "About " + name, owner_.id, created_at, created_at, false};
+    Organization o{crypto::new_uuid(), name, "About " + name, owner_.id, created_at, created_at, false};
     OrgStore(c()).insert(o);
     return o;
   }
   Service add_service(const std::string& name, int64_t created_at = kNow) {
-    Service s{new_uuid(), name, "Service " + name, owner_.id, created_at, created_at};
+    Service s{crypto::new_uuid(), name, "Service " + name, owner_.id, created_at, created_at};
     auto st = ServiceStore(c()).insert(s);
     EXPECT_TRUE(st) << "seed service " << name;
     return s;
   }
   ServiceRole add_role(const Service& s, const std::string& name, const std::vector<std::string>& permissions = {}) {
-    ServiceRole r{new_uuid(), s.id, name, "Role " + name, {}, kNow, kNow};
+    ServiceRole r{crypto::new_uuid(), s.id, name, "Role " + name, {}, kNow, kNow};
     EXPECT_TRUE(ServiceStore(c()).insert_role(r)) << "seed role " << name;
     std::vector<std::string> ids;
     for (auto& p : permissions) ids.push_back(ServiceStore(c()).ensure_permission(s.id, p));
@@ -45,7 +45,7 @@ class AuthzStores : public EngineTest {
     return r;
   }
   AppToken add_token(const Service& s, const std::string& name, const std::string& hash, int64_t created_at = kNow) {
-    AppToken t{new_uuid(), s.id, name, "gh_" + name.substr(0, 4), {"read", "write"}, owner_.id, created_at,
+    AppToken t{crypto::new_uuid(), s.id, name, "gh_" + name.substr(0, 4), {"read", "write"}, owner_.id, created_at,
                created_at + 3600, std::nullopt, std::nullopt, 0};
     AppTokenStore(c()).insert(t, hash);
     return t;
@@ -71,7 +71,7 @@ TEST_P(AuthzStores, OrgInsertReadsBackEveryField) {
   EXPECT_EQ(got->created_at, kNow - 3);
   EXPECT_EQ(got->updated_at, kNow - 3);
   EXPECT_FALSE(got->deleted);
-  EXPECT_EQ(OrgStore(c()).by_id(new_uuid()), std::nullopt);
+  EXPECT_EQ(OrgStore(c()).by_id(crypto::new_uuid()), std::nullopt);
 }
 
 TEST_P(AuthzStores, OrgUpdateChangesOnlyGivenFields) {
@@ -115,7 +115,7 @@ TEST_P(AuthzStores, OrgInsertMemberIsTrueOnceThenFalse) {
   EXPECT_FALSE(orgs.insert_member(o.id, bob.id, "admin", kNow + 1)) << "already a member";
   EXPECT_EQ(orgs.member_role(o.id, bob.id), "member") << "the second insert changed nothing";
   EXPECT_EQ(orgs.member_role(o.id, owner_.id), std::nullopt);
-  EXPECT_EQ(orgs.member_role(new_uuid(), bob.id), std::nullopt);
+  EXPECT_EQ(orgs.member_role(crypto::new_uuid(), bob.id), std::nullopt);
 }
 
 TEST_P(AuthzStores, OrgMembersJoinUsersAndSkipDeletedAccounts) {
@@ -174,13 +174,13 @@ TEST_P(AuthzStores, OrgRoleDuplicateNameIsConflictPerOrganization) {
   auto o = add_org("acme");
   auto other = add_org("other");
   OrgStore orgs(c());
-  OrgRole r{new_uuid(), o.id, "auditor", "Reads logs", {"logs:read", "billing:read"}, kNow};
+  OrgRole r{crypto::new_uuid(), o.id, "auditor", "Reads logs", {"logs:read", "billing:read"}, kNow};
   ASSERT_TRUE(orgs.insert_role(r));
-  OrgRole dup{new_uuid(), o.id, "auditor", std::nullopt, {}, kNow};
+  OrgRole dup{crypto::new_uuid(), o.id, "auditor", std::nullopt, {}, kNow};
   auto st = orgs.insert_role(dup);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, Errc::conflict);
-  OrgRole elsewhere{new_uuid(), other.id, "auditor", std::nullopt, {}, kNow};
+  OrgRole elsewhere{crypto::new_uuid(), other.id, "auditor", std::nullopt, {}, kNow};
   EXPECT_TRUE(orgs.insert_role(elsewhere)) << "names are unique per organization only";
 
   auto got = orgs.role(o.id, r.id);
@@ -196,10 +196,10 @@ TEST_P(AuthzStores, OrgRoleDuplicateNameIsConflictPerOrganization) {
 
 TEST_P(AuthzStores, OrgRoleConflictInTransactionKeepsEarlierRows) {
   auto o = add_org("acme");
-  OrgRole first{new_uuid(), o.id, "first", std::nullopt, {}, kNow};
+  OrgRole first{crypto::new_uuid(), o.id, "first", std::nullopt, {}, kNow};
   ASSERT_TRUE(OrgStore(c()).insert_role(first));
-  OrgRole second{new_uuid(), o.id, "second", std::nullopt, {}, kNow};
-  OrgRole dup{new_uuid(), o.id, "first", std::nullopt, {}, kNow};
+  OrgRole second{crypto::new_uuid(), o.id, "second", std::nullopt, {}, kNow};
+  OrgRole dup{crypto::new_uuid(), o.id, "first", std::nullopt, {}, kNow};
   Status st = db().transaction([&](Conn& tx) -> Status {
     if (auto s = OrgStore(tx).insert_role(second); !s) return s;
     return OrgStore(tx).insert_role(dup);
@@ -215,8 +215,8 @@ TEST_P(AuthzStores, OrgRolesListByNameDeleteAndInUse) {
   auto o = add_org("acme");
   auto bob = add_user(c(), "bob@example.com");
   OrgStore orgs(c());
-  OrgRole b{new_uuid(), o.id, "bravo", std::nullopt, {}, kNow};
-  OrgRole a{new_uuid(), o.id, "alpha", std::nullopt, {}, kNow};
+  OrgRole b{crypto::new_uuid(), o.id, "bravo", std::nullopt, {}, kNow};
+  OrgRole a{crypto::new_uuid(), o.id, "alpha", std::nullopt, {}, kNow};
   ASSERT_TRUE(orgs.insert_role(b));
   ASSERT_TRUE(orgs.insert_role(a));
   auto roles = orgs.roles(o.id);
@@ -230,7 +230,7 @@ TEST_P(AuthzStores, OrgRolesListByNameDeleteAndInUse) {
   EXPECT_FALSE(orgs.role_in_use(o.id, b.id));
   EXPECT_TRUE(orgs.delete_role(o.id, b.id));
   EXPECT_FALSE(orgs.delete_role(o.id, b.id)) << "already deleted";
-  EXPECT_FALSE(orgs.delete_role(new_uuid(), a.id)) << "the pair must match";
+  EXPECT_FALSE(orgs.delete_role(crypto::new_uuid(), a.id)) << "the pair must match";
   EXPECT_EQ(orgs.roles(o.id).size(), 1u);
 }
 
@@ -238,7 +238,7 @@ TEST_P(AuthzStores, OrgInvitationRoundTripAndAcceptOnce) {
   auto o = add_org("acme");
   auto bob = add_user(c(), "bob@example.com");
   OrgStore orgs(c());
-  Invitation inv{new_uuid(), o.id, "bob@example.com", "admin", owner_.id, kNow, kNow + 86400, std::nullopt};
+  Invitation inv{crypto::new_uuid(), o.id, "bob@example.com", "admin", owner_.id, kNow, kNow + 86400, std::nullopt};
   orgs.insert_invitation(inv, "inv-hash");
 
   auto got = orgs.invitation_by_hash("inv-hash");
@@ -266,8 +266,8 @@ TEST_P(AuthzStores, OrgRevokeInvitationNeedsMatchingOrgAndPending) {
   auto o = add_org("acme");
   auto other = add_org("other");
   OrgStore orgs(c());
-  Invitation older{new_uuid(), o.id, "x@example.com", "member", owner_.id, kNow - 10, kNow + 100, std::nullopt};
-  Invitation newer{new_uuid(), o.id, "y@example.com", "member", owner_.id, kNow, kNow + 100, std::nullopt};
+  Invitation older{crypto::new_uuid(), o.id, "x@example.com", "member", owner_.id, kNow - 10, kNow + 100, std::nullopt};
+  Invitation newer{crypto::new_uuid(), o.id, "y@example.com", "member", owner_.id, kNow, kNow + 100, std::nullopt};
   orgs.insert_invitation(older, "h1");
   orgs.insert_invitation(newer, "h2");
 
@@ -291,7 +291,7 @@ TEST_P(AuthzStores, OrgActiveOrgSetReadClear) {
   EXPECT_EQ(orgs.active_org(owner_.id), o.id);
   orgs.set_active_org(owner_.id, std::nullopt);
   EXPECT_EQ(orgs.active_org(owner_.id), std::nullopt);
-  EXPECT_EQ(orgs.active_org(new_uuid()), std::nullopt) << "missing user";
+  EXPECT_EQ(orgs.active_org(crypto::new_uuid()), std::nullopt) << "missing user";
 }
 
 TEST_P(AuthzStores, OrgOfUserListsOldestFirstWithRole) {
@@ -308,7 +308,7 @@ TEST_P(AuthzStores, OrgOfUserListsOldestFirstWithRole) {
   EXPECT_EQ(mine[0].first.description, "About early");
   EXPECT_EQ(mine[1].first.id, late.id);
   EXPECT_EQ(mine[1].second, "member");
-  EXPECT_TRUE(orgs.of_user(new_uuid()).empty());
+  EXPECT_TRUE(orgs.of_user(crypto::new_uuid()).empty());
 }
 
 // ---------------------------------------------------------------- ServiceStore
@@ -325,13 +325,13 @@ TEST_P(AuthzStores, ServiceInsertReadsBackByIdAndName) {
   EXPECT_EQ(got->updated_at, kNow - 2);
   ASSERT_TRUE(services.by_name("bILLING")) << "names are case-insensitive";
   EXPECT_EQ(services.by_name("billing")->id, s.id);
-  EXPECT_EQ(services.by_id(new_uuid()), std::nullopt);
+  EXPECT_EQ(services.by_id(crypto::new_uuid()), std::nullopt);
   EXPECT_EQ(services.by_name("shipping"), std::nullopt);
 }
 
 TEST_P(AuthzStores, ServiceDuplicateNameIsConflictCaseInsensitively) {
   auto s = add_service("Billing");
-  Service dup{new_uuid(), "BILLING", std::nullopt, owner_.id, kNow, kNow};
+  Service dup{crypto::new_uuid(), "BILLING", std::nullopt, owner_.id, kNow, kNow};
   auto st = ServiceStore(c()).insert(dup);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, Errc::conflict);
@@ -342,8 +342,8 @@ TEST_P(AuthzStores, ServiceDuplicateNameIsConflictCaseInsensitively) {
 
 TEST_P(AuthzStores, ServiceInsertConflictInTransactionRollsBack) {
   add_service("billing");
-  Service fresh{new_uuid(), "shipping", std::nullopt, owner_.id, kNow, kNow};
-  Service dup{new_uuid(), "Billing", std::nullopt, owner_.id, kNow, kNow};
+  Service fresh{crypto::new_uuid(), "shipping", std::nullopt, owner_.id, kNow, kNow};
+  Service dup{crypto::new_uuid(), "Billing", std::nullopt, owner_.id, kNow, kNow};
   Status st = db().transaction([&](Conn& tx) -> Status {
     if (auto s = ServiceStore(tx).insert(fresh); !s) return s;
     return ServiceStore(tx).insert(dup);
@@ -388,7 +388,7 @@ TEST_P(AuthzStores, ServiceSoftDeleteFreesNameRevokesTokensDropsAssignments) {
   EXPECT_TRUE(services.permissions(s.id).empty());
   EXPECT_EQ(AppTokenStore(c()).by_id(t.id)->revoked_at, kNow + 1);
   // The name is free again.
-  EXPECT_TRUE(services.insert(Service{new_uuid(), "Billing", std::nullopt, owner_.id, kNow + 2, kNow + 2}));
+  EXPECT_TRUE(services.insert(Service{crypto::new_uuid(), "Billing", std::nullopt, owner_.id, kNow + 2, kNow + 2}));
 }
 
 TEST_P(AuthzStores, ServiceAllAndOfUser) {
@@ -407,7 +407,7 @@ TEST_P(AuthzStores, ServiceAllAndOfUser) {
   auto bobs = ServiceStore(c()).of_user(bob.id);
   ASSERT_EQ(bobs.size(), 1u) << "assigned in one";
   EXPECT_EQ(bobs[0].id, mid.id);
-  EXPECT_TRUE(ServiceStore(c()).of_user(new_uuid()).empty());
+  EXPECT_TRUE(ServiceStore(c()).of_user(crypto::new_uuid()).empty());
 }
 
 TEST_P(AuthzStores, ServiceEnsurePermissionIsIdempotentAndListsSkipDeleted) {
@@ -446,13 +446,13 @@ TEST_P(AuthzStores, ServiceRoleReadsBackWithPermissionsAndConflictsPerService) {
   EXPECT_EQ(got->description, "Role editor");
   EXPECT_EQ(got->permissions, (std::vector<std::string>{"docs:read", "docs:write"})) << "sorted by name";
   EXPECT_EQ(got->created_at, kNow);
-  EXPECT_EQ(ServiceStore(c()).role(new_uuid()), std::nullopt);
+  EXPECT_EQ(ServiceStore(c()).role(crypto::new_uuid()), std::nullopt);
 
-  ServiceRole dup{new_uuid(), a.id, "editor", std::nullopt, {}, kNow, kNow};
+  ServiceRole dup{crypto::new_uuid(), a.id, "editor", std::nullopt, {}, kNow, kNow};
   auto st = ServiceStore(c()).insert_role(dup);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, Errc::conflict);
-  ServiceRole elsewhere{new_uuid(), b.id, "editor", std::nullopt, {}, kNow, kNow};
+  ServiceRole elsewhere{crypto::new_uuid(), b.id, "editor", std::nullopt, {}, kNow, kNow};
   EXPECT_TRUE(ServiceStore(c()).insert_role(elsewhere)) << "unique per service only";
   EXPECT_EQ(ServiceStore(c()).roles(a.id).size(), 1u);
 }
@@ -576,9 +576,9 @@ TEST_P(AuthzStores, AppTokenInsertReadsBackByIdAndHash) {
   ASSERT_TRUE(tokens.by_hash("hash-deploy"));
   EXPECT_EQ(tokens.by_hash("hash-deploy")->id, t.id);
   EXPECT_EQ(tokens.by_hash("hash-other"), std::nullopt);
-  EXPECT_EQ(tokens.by_id(new_uuid()), std::nullopt);
+  EXPECT_EQ(tokens.by_id(crypto::new_uuid()), std::nullopt);
 
-  AppToken forever{new_uuid(), s.id, "forever", "gh_fore", {}, owner_.id, kNow, std::nullopt, std::nullopt,
+  AppToken forever{crypto::new_uuid(), s.id, "forever", "gh_fore", {}, owner_.id, kNow, std::nullopt, std::nullopt,
                    std::nullopt, 0};
   tokens.insert(forever, "hash-forever");
   EXPECT_EQ(tokens.by_id(forever.id)->expires_at, std::nullopt);
@@ -594,7 +594,7 @@ TEST_P(AuthzStores, AppTokenRevokeIsTrueOnceThenFalse) {
   EXPECT_FALSE(tokens.revoke(t.id, kNow + 2));
   EXPECT_EQ(tokens.by_id(t.id)->revoked_at, kNow + 1);
   EXPECT_EQ(tokens.by_id(other.id)->revoked_at, std::nullopt);
-  EXPECT_FALSE(tokens.revoke(new_uuid(), kNow));
+  EXPECT_FALSE(tokens.revoke(crypto::new_uuid(), kNow));
 }
 
 TEST_P(AuthzStores, AppTokenOfServiceNewestFirst) {
@@ -607,7 +607,7 @@ TEST_P(AuthzStores, AppTokenOfServiceNewestFirst) {
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0].id, new_one.id);
   EXPECT_EQ(list[1].id, old_one.id);
-  EXPECT_TRUE(AppTokenStore(c()).of_service(new_uuid()).empty());
+  EXPECT_TRUE(AppTokenStore(c()).of_service(crypto::new_uuid()).empty());
 }
 
 TEST_P(AuthzStores, AppTokenUsageAccumulatesPerDay) {

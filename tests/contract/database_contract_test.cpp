@@ -67,7 +67,7 @@ TEST_P(DatabaseContract, DuplicateKeyIsAUniqueViolationAndForeignKeyIsNot) {
   }
   // Foreign keys are enforced on both engines (SQLite: PRAGMA foreign_keys=ON per connection),
   // and a violation is not mistaken for a conflict.
-  identity::Session orphan{new_uuid_v7(), new_uuid(), kNow, kNow, kNow + 60, "", "", std::nullopt};
+  identity::Session orphan{crypto::new_uuid_v7(), crypto::new_uuid(), kNow, kNow, kNow + 60, "", "", std::nullopt};
   try {
     identity::SessionStore(c()).insert(orphan);
     ADD_FAILURE() << "session of a missing user accepted";

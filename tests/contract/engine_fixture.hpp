@@ -7,7 +7,11 @@
 //               TearDown. Without the variable the postgres instances are skipped; with it
 //               set but the server unreachable they fail (a silent skip would hide a broken
 //               run_postgres.py).
-// The schema comes from the embedded migrations (Migrator::up), as in production.
+// The schema comes from the embedded migrations (Migrator::up), as in production. On
+// PostgreSQL they run once per process, into gh_contract_template_<pid>, and each test's
+// database is a copy of it (CREATE DATABASE ... TEMPLATE): a copy costs a fraction of
+// running the migrations again. The template is dropped when the run ends (PgTemplate).
+// Suites that test the migrations themselves (migrated() false) get an empty database.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -18,13 +22,15 @@
 #include <filesystem>
 #include <latch>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "identity/models.hpp"
 #include "identity/store.hpp"
 #include "store/db.hpp"
@@ -51,6 +57,73 @@ inline std::string with_database(const std::string& url, const std::string& name
   return url.substr(0, path) + "/" + name + tail;
 }
 
+/// The migrated PostgreSQL database the migrated tests' databases are copied from. Made on
+/// first use (so a run that filters to SQLite, or to the migrations suite, never makes
+/// one) and dropped by the PgTemplateCleanup environment after the last test.
+class PgTemplate {
+ public:
+  static PgTemplate& instance() {
+    static PgTemplate t;
+    return t;
+  }
+
+  /// The template's name, created and migrated through `admin` on the first call. A failure
+  /// is kept and thrown again by every later call: each test then fails with the cause
+  /// instead of retrying the migrations (and the first error is the one that matters).
+  std::string name(Database& admin, const std::string& admin_url) {
+    std::lock_guard g(mu_);
+    if (!error_.empty()) throw std::runtime_error(error_);
+    if (ready_) return name_;
+    name_ = "gh_contract_template_" + std::to_string(::getpid());
+    admin_url_ = admin_url;
+    try {
+      // A leftover of an earlier run that died with the same pid would make CREATE fail.
+      admin.with([&](Conn& c) {
+        c.exec_script("DROP DATABASE IF EXISTS " + name_);
+        c.exec_script("CREATE DATABASE " + name_);
+      });
+      {
+        auto db = Database::open(with_database(admin_url, name_), 1);
+        store::Migrator(*db).up();
+      }  // closed here: CREATE DATABASE ... TEMPLATE refuses a source others are connected to
+      ready_ = true;
+    } catch (const std::exception& e) {
+      error_ = "template database " + name_ + " could not be made: " + e.what();
+      throw std::runtime_error(error_);
+    }
+    return name_;
+  }
+
+  /// Drops the template if this process made one (also after a failed migration).
+  void drop() {
+    std::lock_guard g(mu_);
+    if (admin_url_.empty()) return;
+    try {
+      auto admin = Database::open(admin_url_, 1);
+      admin->with([&](Conn& c) { c.exec_script("DROP DATABASE IF EXISTS " + name_); });
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "could not drop " << name_ << ": " << e.what();
+    }
+    admin_url_.clear();
+    ready_ = false;
+  }
+
+ private:
+  std::mutex mu_;
+  std::string name_, admin_url_, error_;
+  bool ready_ = false;
+};
+
+/// Drops the template after the last test: a leftover would pile up in a shared server.
+class PgTemplateCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override { PgTemplate::instance().drop(); }
+};
+// Registered once per process however many files include this header (an inline variable
+// is initialised once); gtest owns and deletes the environment.
+inline ::testing::Environment* const kPgTemplateCleanup =
+    ::testing::AddGlobalTestEnvironment(new PgTemplateCleanup);
+
 class EngineTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -58,7 +131,8 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
     else open_sqlite();
     if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(db_);
-    if (migrated()) store::Migrator(*db_).up();
+    // PostgreSQL's copy of the template is migrated already.
+    if (migrated() && (!is_postgres() || std::getenv("NO_TMPL_MEASURE"))) store::Migrator(*db_).up();
   }
 
   void TearDown() override {
@@ -97,7 +171,7 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
  private:
   void open_sqlite() {
     dir_ = std::filesystem::temp_directory_path() /
-           ("gatehouse-contract-" + std::to_string(::getpid()) + "-" + new_uuid());
+           ("gatehouse-contract-" + std::to_string(::getpid()) + "-" + crypto::new_uuid());
     std::filesystem::create_directories(dir_);
     db_ = Database::open("sqlite://" + (dir_ / "contract.db").string(), kConnections);
   }
@@ -107,11 +181,13 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
     if (!admin_url || !*admin_url)
       GTEST_SKIP() << kPgUrlVariable
                    << " is not set: PostgreSQL instance skipped (tests/contract/run_postgres.py runs it)";
-    std::string name = "gh_contract_" + new_uuid().substr(0, 8) + new_uuid().substr(0, 8);
+    std::string name = "gh_contract_" + crypto::new_uuid().substr(0, 8) + crypto::new_uuid().substr(0, 8);
     try {
       admin_ = Database::open(admin_url, 1);
+      std::string create = "CREATE DATABASE " + name;
+      if (migrated() && !std::getenv("NO_TMPL_MEASURE")) create += " TEMPLATE " + PgTemplate::instance().name(*admin_, admin_url);
       // Simple-protocol exec: CREATE DATABASE cannot be a prepared statement or run in a transaction.
-      admin_->with([&](Conn& c) { c.exec_script("CREATE DATABASE " + name); });
+      admin_->with([&](Conn& c) { c.exec_script(create); });
       pg_name_ = name;
       db_ = Database::open(with_database(admin_url, name), kConnections);
     } catch (const std::exception& e) {
@@ -160,7 +236,7 @@ int winners(Database& db, int n, F attempt) {
 /// An account with lower-case normalised keys; `username` optional.
 inline identity::User make_user(const std::string& email, const std::optional<std::string>& username = {}) {
   identity::User u;
-  u.id = new_uuid();
+  u.id = crypto::new_uuid();
   u.email = email;
   u.username = username;
   u.name = "Name of " + email;
@@ -190,7 +266,7 @@ inline identity::User add_user(Conn& c, const std::string& email,
 
 /// A sign-in session of `user_id` that expires `ttl` seconds after kNow.
 inline identity::Session add_session(Conn& c, const std::string& user_id, int64_t ttl = 3600) {
-  identity::Session s{new_uuid_v7(), user_id, kNow, kNow, kNow + ttl, "192.0.2.7", "contract-test/1.0", std::nullopt};
+  identity::Session s{crypto::new_uuid_v7(), user_id, kNow, kNow, kNow + ttl, "192.0.2.7", "contract-test/1.0", std::nullopt};
   identity::SessionStore(c).insert(s);
   return s;
 }

@@ -64,11 +64,11 @@ TEST_P(IdentityStores, UserOptionalFieldsStayNull) {
 TEST_P(IdentityStores, UserLookupsOfMissingKeysAreEmpty) {
   add_user(c(), "present@example.com", "present");
   UserStore users(c());
-  EXPECT_EQ(users.by_id(new_uuid()), std::nullopt);
+  EXPECT_EQ(users.by_id(crypto::new_uuid()), std::nullopt);
   EXPECT_EQ(users.by_id(""), std::nullopt);
   EXPECT_EQ(users.by_login("absent@example.com"), std::nullopt);
   EXPECT_EQ(users.by_email("absent@example.com"), std::nullopt);
-  EXPECT_EQ(users.row(new_uuid()), std::nullopt);
+  EXPECT_EQ(users.row(crypto::new_uuid()), std::nullopt);
   // Lookups take the normalised form: the typed form does not match.
   EXPECT_EQ(users.by_email("Present@Example.com"), std::nullopt);
 }
@@ -196,7 +196,7 @@ TEST_P(IdentityStores, UserTakenChecksExcludeSelfForUsername) {
   EXPECT_TRUE(users.email_taken("a@example.com"));
   EXPECT_FALSE(users.email_taken("z@example.com"));
   EXPECT_TRUE(users.username_taken("alpha", ""));
-  EXPECT_TRUE(users.username_taken("alpha", new_uuid()));
+  EXPECT_TRUE(users.username_taken("alpha", crypto::new_uuid()));
   EXPECT_FALSE(users.username_taken("alpha", a.id)) << "one's own username is not taken";
   EXPECT_FALSE(users.username_taken("omega", ""));
 }
@@ -374,8 +374,8 @@ TEST_P(IdentityStores, RoleNewAccountsHoldUserAndAdminsAlsoAdmin) {
   EXPECT_EQ(roles.of_user(plain.id)[0].name, "user");
   EXPECT_TRUE(roles.is_admin(admin.id));
   EXPECT_FALSE(roles.is_admin(plain.id));
-  EXPECT_FALSE(roles.is_admin(new_uuid()));
-  EXPECT_TRUE(roles.of_user(new_uuid()).empty());
+  EXPECT_FALSE(roles.is_admin(crypto::new_uuid()));
+  EXPECT_TRUE(roles.of_user(crypto::new_uuid()).empty());
 }
 
 TEST_P(IdentityStores, RoleSetForUserReplacesRolesAndKeepsIsAdminInStep) {
@@ -416,7 +416,7 @@ TEST_P(IdentityStores, RoleHoldersExcludeDeletedAccounts) {
 
 TEST_P(IdentityStores, SessionInsertReadsBackEveryField) {
   auto u = add_user(c(), "a@example.com");
-  Session s{new_uuid_v7(), u.id, kNow - 5, kNow - 4, kNow + 100, "2001:db8::1", "Agent/2 (ünïcode)", std::nullopt};
+  Session s{crypto::new_uuid_v7(), u.id, kNow - 5, kNow - 4, kNow + 100, "2001:db8::1", "Agent/2 (ünïcode)", std::nullopt};
   SessionStore(c()).insert(s);
   auto got = SessionStore(c()).by_id(s.id);
   ASSERT_TRUE(got);
@@ -428,7 +428,7 @@ TEST_P(IdentityStores, SessionInsertReadsBackEveryField) {
   EXPECT_EQ(got->ip, "2001:db8::1");
   EXPECT_EQ(got->user_agent, "Agent/2 (ünïcode)") << "UTF-8 round-trips byte for byte";
   EXPECT_EQ(got->revoked_at, std::nullopt);
-  EXPECT_EQ(SessionStore(c()).by_id(new_uuid_v7()), std::nullopt);
+  EXPECT_EQ(SessionStore(c()).by_id(crypto::new_uuid_v7()), std::nullopt);
 }
 
 TEST_P(IdentityStores, SessionActiveOfExcludesRevokedExpiredAndOtherUsers) {
@@ -444,7 +444,7 @@ TEST_P(IdentityStores, SessionActiveOfExcludesRevokedExpiredAndOtherUsers) {
   EXPECT_EQ(ids_of(SessionStore(c()).active_of(a.id, kNow - 1)), (std::vector<std::string>{live.id, ends_now.id}))
       << "oldest first (ids are UUIDv7, same created_at)";
   EXPECT_TRUE(SessionStore(c()).active_of(a.id, kNow + 100).empty());
-  EXPECT_TRUE(SessionStore(c()).active_of(new_uuid(), kNow).empty());
+  EXPECT_TRUE(SessionStore(c()).active_of(crypto::new_uuid(), kNow).empty());
 }
 
 TEST_P(IdentityStores, SessionRevokeIsTrueOnceThenFalse) {
@@ -454,7 +454,7 @@ TEST_P(IdentityStores, SessionRevokeIsTrueOnceThenFalse) {
   EXPECT_TRUE(sessions.revoke(s.id, kNow + 1, "logout"));
   EXPECT_FALSE(sessions.revoke(s.id, kNow + 2, "logout")) << "already revoked";
   EXPECT_EQ(sessions.by_id(s.id)->revoked_at, kNow + 1) << "the first revocation's time stays";
-  EXPECT_FALSE(sessions.revoke(new_uuid_v7(), kNow, "logout")) << "missing session";
+  EXPECT_FALSE(sessions.revoke(crypto::new_uuid_v7(), kNow, "logout")) << "missing session";
 }
 
 TEST_P(IdentityStores, SessionRevokeAllOfTouchesOnlyThatUserAndSparesExcept) {
@@ -498,9 +498,9 @@ TEST_P(IdentityStores, SessionCountsAndRevokedSince) {
   EXPECT_EQ(none.revoked, 0);
   EXPECT_EQ(none.oldest_active, std::nullopt);
 
-  Session older{new_uuid_v7(), a.id, kNow - 100, kNow - 100, kNow + 100, "", "", std::nullopt};
-  Session newer{new_uuid_v7(), a.id, kNow - 10, kNow - 10, kNow + 100, "", "", std::nullopt};
-  Session expired{new_uuid_v7(), a.id, kNow - 500, kNow - 500, kNow - 1, "", "", std::nullopt};
+  Session older{crypto::new_uuid_v7(), a.id, kNow - 100, kNow - 100, kNow + 100, "", "", std::nullopt};
+  Session newer{crypto::new_uuid_v7(), a.id, kNow - 10, kNow - 10, kNow + 100, "", "", std::nullopt};
+  Session expired{crypto::new_uuid_v7(), a.id, kNow - 500, kNow - 500, kNow - 1, "", "", std::nullopt};
   for (auto& s : {older, newer, expired}) sessions.insert(s);
   auto gone = add_session(c(), a.id);
   auto other = add_session(c(), b.id);
@@ -626,8 +626,8 @@ TEST_P(IdentityStores, UsersExistingAndActive) {
   ASSERT_TRUE(users.existing(locked.id)) << "a locked account still exists";
   EXPECT_TRUE(users.existing(locked.id)->locked);
   EXPECT_EQ(users.active(locked.id), std::nullopt) << "but may not act";
-  EXPECT_EQ(users.existing(new_uuid()), std::nullopt);
-  EXPECT_EQ(users.active(new_uuid()), std::nullopt);
+  EXPECT_EQ(users.existing(crypto::new_uuid()), std::nullopt);
+  EXPECT_EQ(users.active(crypto::new_uuid()), std::nullopt);
 }
 
 TEST_P(IdentityStores, UsersExistingByEmailNormalises) {
@@ -642,7 +642,7 @@ TEST_P(IdentityStores, UsersSessionLiveUntilRevoked) {
   auto s = add_session(c(), a.id);
   Users users(c());
   EXPECT_TRUE(users.session_live(s.id));
-  EXPECT_FALSE(users.session_live(new_uuid_v7()));
+  EXPECT_FALSE(users.session_live(crypto::new_uuid_v7()));
   ASSERT_TRUE(SessionStore(c()).revoke(s.id, kNow, "logout"));
   EXPECT_FALSE(users.session_live(s.id));
 }
@@ -655,8 +655,8 @@ TEST_P(IdentityStores, UsersIsAdminAndRoleNames) {
   RoleStore(c()).set_for_user(a.id, {"guest", "user", "admin"}, "op", kNow);
   EXPECT_TRUE(users.is_admin(a.id));
   EXPECT_EQ(users.role_names(a.id), (std::vector<std::string>{"admin", "user", "guest"})) << "most powerful first";
-  EXPECT_TRUE(users.role_names(new_uuid()).empty());
-  EXPECT_FALSE(users.is_admin(new_uuid()));
+  EXPECT_TRUE(users.role_names(crypto::new_uuid()).empty());
+  EXPECT_FALSE(users.is_admin(crypto::new_uuid()));
 }
 
 TEST_P(IdentityStores, UsersListMatchesStoreList) {

@@ -97,7 +97,7 @@ std::set<std::string> tables_in_scripts(Engine e) {
 /// schema is compared against.
 struct SqliteReference {
   std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("gatehouse-contract-ref-" + std::to_string(::getpid()) + "-" + new_uuid());
+                              ("gatehouse-contract-ref-" + std::to_string(::getpid()) + "-" + crypto::new_uuid());
   std::unique_ptr<Database> db;
   SqliteReference() {
     std::filesystem::create_directories(dir);

@@ -62,7 +62,7 @@ class OidcClients : public EngineTest {
     return cl;
   }
   std::string add_grant(const std::string& client, const identity::User& u) {
-    auto id = new_uuid();
+    auto id = crypto::new_uuid();
     GrantStore(c()).insert(id, client, u.id, std::nullopt, "openid", kNow);
     return id;
   }

@@ -37,7 +37,7 @@ class OidcStores : public EngineTest {
   }
   std::string add_grant(const identity::User& u, const std::string& client = "app", int64_t created_at = kNow,
                         const std::optional<std::string>& session = std::nullopt) {
-    auto id = new_uuid();
+    auto id = crypto::new_uuid();
     GrantStore(c()).insert(id, client, u.id, session, "openid profile", created_at);
     return id;
   }
@@ -61,11 +61,11 @@ TEST_P(OidcStores, GrantInsertIsActiveAndKeepsItsSession) {
   GrantStore grants(c());
   EXPECT_TRUE(grants.active(g));
   EXPECT_EQ(grants.session_of(g), s.id);
-  EXPECT_FALSE(grants.active(new_uuid()));
-  EXPECT_EQ(grants.session_of(new_uuid()), std::nullopt);
+  EXPECT_FALSE(grants.active(crypto::new_uuid()));
+  EXPECT_EQ(grants.session_of(crypto::new_uuid()), std::nullopt);
 
   // A client_credentials grant has neither user nor session.
-  auto machine = new_uuid();
+  auto machine = crypto::new_uuid();
   grants.insert(machine, "app", std::nullopt, std::nullopt, "api", kNow);
   EXPECT_TRUE(grants.active(machine));
   EXPECT_EQ(grants.session_of(machine), std::nullopt);
@@ -82,7 +82,7 @@ TEST_P(OidcStores, GrantRevokeIsTrueOnceThenFalse) {
   EXPECT_TRUE(grants.active(other));
   EXPECT_EQ(grants.revoked_since(kNow), std::vector<std::string>{g});
   EXPECT_TRUE(grants.revoked_since(kNow + 1).empty()) << "strictly after `since`; the first time stays";
-  EXPECT_FALSE(grants.revoke(new_uuid(), kNow));
+  EXPECT_FALSE(grants.revoke(crypto::new_uuid(), kNow));
 }
 
 TEST_P(OidcStores, GrantOfDeletedClientIsNotActive) {
@@ -125,7 +125,7 @@ TEST_P(OidcStores, GrantLiveOfYoungOrRefreshBacked) {
   EXPECT_EQ(live[1].id, young);
   EXPECT_EQ(live[1].created_at, kNow - 10);
   EXPECT_EQ(live[1].refresh_expires_at, std::nullopt) << "no live refresh token";
-  EXPECT_TRUE(GrantStore(c()).live_of(new_uuid(), kNow).empty());
+  EXPECT_TRUE(GrantStore(c()).live_of(crypto::new_uuid(), kNow).empty());
 }
 
 TEST_P(OidcStores, GrantRevokeOfUserTouchesOnlyThatUser) {

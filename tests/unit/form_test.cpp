@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "authz/app_tokens.hpp"
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "http/form.hpp"
 #include "http/router.hpp"
 
@@ -70,11 +70,11 @@ TEST(Router, PathParametersArePercentDecoded) {
 
 TEST(Ids, UuidV7SortsInCreationOrder) {
   std::vector<std::string> ids;
-  for (int i = 0; i < 5000; ++i) ids.push_back(new_uuid_v7());
+  for (int i = 0; i < 5000; ++i) ids.push_back(crypto::new_uuid_v7());
   EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
   EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end());
   EXPECT_EQ(ids[0][14], '7');
-  EXPECT_TRUE(looks_like_uuid(ids[0]));
+  EXPECT_TRUE(crypto::looks_like_uuid(ids[0]));
 }
 
 TEST(AppTokenFormat, ChecksumDetectsTypos) {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "store/db.hpp"
 #include "store/migrations.hpp"
 
@@ -23,7 +23,7 @@ class MigrationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("gatehouse-unit-" + std::to_string(::getpid()) + "-" + new_uuid());
+           ("gatehouse-unit-" + std::to_string(::getpid()) + "-" + crypto::new_uuid());
     fs::create_directories(dir_);
     path_ = (dir_ / "test.db").string();
     db_ = Database::open("sqlite://" + path_, 2);

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 #include "store/db.hpp"
 
 namespace gatehouse::store {
@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 class TransactionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("gatehouse-tx-" + std::to_string(::getpid()) + "-" + new_uuid());
+    dir_ = fs::temp_directory_path() / ("gatehouse-tx-" + std::to_string(::getpid()) + "-" + crypto::new_uuid());
     fs::create_directories(dir_);
     db_ = Database::open("sqlite://" + (dir_ / "tx.db").string(), 2);
     db_->query("CREATE TABLE t (v TEXT)");
@@ -67,17 +67,19 @@ TEST_F(TransactionTest, KeepOnFailureCommitsTheErrorsWrites) {
 
 TEST_F(TransactionTest, OnCommitRunsAfterCommitOnly) {
   int ran = 0;
-  db_->transaction([&](Conn& c, Tx& tx) -> Status {
+  auto committed = db_->transaction([&](Conn& c, Tx& tx) -> Status {
     insert(c);
     tx.on_commit([&] { ran += rows(); });  // sees the committed row from another connection
     return ok();
   });
+  EXPECT_TRUE(committed);
   EXPECT_EQ(ran, 1);
-  db_->transaction([&](Conn& c, Tx& tx) -> Status {
+  auto rolled_back = db_->transaction([&](Conn& c, Tx& tx) -> Status {
     insert(c);
     tx.on_commit([&] { ran += 100; });
     return Error::make(Errc::conflict, "rolled back");
   });
+  EXPECT_FALSE(rolled_back);
   EXPECT_EQ(ran, 1);
   EXPECT_EQ(rows(), 1);
 }

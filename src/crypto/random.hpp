@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace gatehouse {
+namespace gatehouse::crypto {
 
 /// Cryptographically secure random bytes (OpenSSL RAND_bytes). Throws on RNG failure.
 std::string random_bytes(std::size_t n);
@@ -24,4 +24,4 @@ std::string new_secret_token();
 /// True for a canonical lowercase or uppercase 8-4-4-4-12 hex UUID.
 bool looks_like_uuid(std::string_view s);
 
-}  // namespace gatehouse
+}  // namespace gatehouse::crypto

@@ -1,4 +1,4 @@
-#include "core/random.hpp"
+#include "crypto/random.hpp"
 
 #include <openssl/rand.h>
 
@@ -8,7 +8,7 @@
 
 #include "crypto/encoding.hpp"
 
-namespace gatehouse {
+namespace gatehouse::crypto {
 
 std::string random_bytes(std::size_t n) {
   std::string out(n, '\0');
@@ -86,4 +86,4 @@ bool looks_like_uuid(std::string_view s) {
   return true;
 }
 
-}  // namespace gatehouse
+}  // namespace gatehouse::crypto
