@@ -127,5 +127,8 @@ class Provider {
 
 std::vector<std::string> split_scope(const std::string& scope);
 std::string join_scope(const std::vector<std::string>& scopes);
+bool has_scope(const std::vector<std::string>& scopes, const std::string& scope);
+/// A form parameter, "" when absent.
+std::string param(const Form& f, const char* key);
 
 }  // namespace gatehouse::oidc

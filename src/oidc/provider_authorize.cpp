@@ -24,6 +24,15 @@ std::vector<std::string> split_scope(const std::string& scope) {
   return out;
 }
 
+bool has_scope(const std::vector<std::string>& scopes, const std::string& scope) {
+  return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
+}
+
+std::string param(const Form& f, const char* key) {
+  auto it = f.find(key);
+  return it == f.end() ? std::string() : it->second;
+}
+
 std::string join_scope(const std::vector<std::string>& scopes) {
   std::string out;
   for (auto& s : scopes) out += (out.empty() ? "" : " ") + s;

@@ -15,11 +15,6 @@ namespace gatehouse::oidc {
 namespace json = boost::json;
 
 namespace {
-std::string get(const Form& f, const char* k) {
-  auto it = f.find(k);
-  return it == f.end() ? std::string() : it->second;
-}
-bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 // Detected attacks are audited in the transaction that answers them (kept with
 // tx.keep_on_failure(), so the audit row survives the error it reports).
 void audit_failure(store::Conn& c, const char* action, const std::string& user, const std::string& client, int64_t now) {
@@ -103,7 +98,7 @@ Result<json::object> Provider::issue_for_user(const Client& c, const std::string
   std::string access = tokens_.issue_access(c, user_id, scope, grant_id, session_id, now);
   json::object out{{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", tokens_.access_ttl(c)},
                    {"scope", scope}};
-  if (with_refresh && has(scopes, "offline_access") && c.allows_grant("refresh_token")) {
+  if (with_refresh && has_scope(scopes, "offline_access") && c.allows_grant("refresh_token")) {
     std::string refresh = crypto::new_secret_token();
     db_.with([&](store::Conn& conn) {
       RefreshStore(conn).insert(crypto::token_hash(refresh),
@@ -112,7 +107,7 @@ Result<json::object> Provider::issue_for_user(const Client& c, const std::string
     });
     out["refresh_token"] = refresh;
   }
-  if (has(scopes, "openid")) {
+  if (has_scope(scopes, "openid")) {
     IdTokenInput in{user_id, claims_for(*user, scopes), nonce, auth_time, "pwd", session_id, access};
     out["id_token"] = tokens_.issue_id_token(c, in, now);
   }
@@ -120,7 +115,7 @@ Result<json::object> Provider::issue_for_user(const Client& c, const std::string
 }
 
 Result<json::object> Provider::grant_code(const Client& c, const Form& f) {
-  std::string code = get(f, "code");
+  std::string code = param(f, "code");
   if (code.empty() || code.size() > 256) return Error::oauth_error(OAuthErrc::invalid_request, "code is required");
   int64_t now = now_seconds();
   std::string hash = crypto::token_hash(code);
@@ -140,9 +135,9 @@ Result<json::object> Provider::grant_code(const Client& c, const Form& f) {
   });
   if (!row) return row.error();
   if (row->expires_at <= now) return Error::oauth_error(OAuthErrc::invalid_grant, "Authorization code expired");
-  if (get(f, "redirect_uri") != row->redirect_uri)
+  if (param(f, "redirect_uri") != row->redirect_uri)
     return Error::oauth_error(OAuthErrc::invalid_grant, "redirect_uri does not match the authorization request");
-  std::string verifier = get(f, "code_verifier");
+  std::string verifier = param(f, "code_verifier");
   if (row->code_challenge) {
     bool shape = verifier.size() >= 43 && verifier.size() <= 128 &&
                  std::all_of(verifier.begin(), verifier.end(), [](unsigned char ch) {
@@ -162,7 +157,7 @@ Result<json::object> Provider::grant_code(const Client& c, const Form& f) {
 }
 
 Result<json::object> Provider::grant_refresh(const Client& c, const Form& f) {
-  std::string token = get(f, "refresh_token");
+  std::string token = param(f, "refresh_token");
   if (token.empty() || token.size() > 256) return Error::oauth_error(OAuthErrc::invalid_request, "refresh_token is required");
   int64_t now = now_seconds();
   std::string hash = crypto::token_hash(token);
@@ -184,9 +179,9 @@ Result<json::object> Provider::grant_refresh(const Client& c, const Form& f) {
   if (!row) return row.error();
   auto granted = split_scope(row->scope);
   std::string scope = row->scope;
-  if (auto asked = get(f, "scope"); !asked.empty()) {
+  if (auto asked = param(f, "scope"); !asked.empty()) {
     for (auto& s : split_scope(asked))
-      if (!has(granted, s)) return Error::oauth_error(OAuthErrc::invalid_scope, "Cannot widen the scope on refresh: " + s);
+      if (!has_scope(granted, s)) return Error::oauth_error(OAuthErrc::invalid_scope, "Cannot widen the scope on refresh: " + s);
     scope = asked;
   }
   // offline_access: refreshed tokens outlive the browser session, so they carry no sid.
@@ -204,7 +199,7 @@ Result<json::object> Provider::grant_refresh(const Client& c, const Form& f) {
 Result<json::object> Provider::grant_client_credentials(const Client& c, const Form& f) {
   if (c.is_public) return Error::oauth_error(OAuthErrc::unauthorized_client, "Public clients cannot use client_credentials");
   std::vector<std::string> scopes;
-  if (auto asked = get(f, "scope"); !asked.empty()) {
+  if (auto asked = param(f, "scope"); !asked.empty()) {
     for (auto& s : split_scope(asked))
       if (!c.allows_scope(s) || s == "openid" || s == "offline_access")
         return Error::oauth_error(OAuthErrc::invalid_scope, "Scope not allowed for client_credentials: " + s);
@@ -221,7 +216,7 @@ Result<json::object> Provider::grant_client_credentials(const Client& c, const F
 }
 
 Result<json::object> Provider::grant_device(const Client& c, const Form& f) {
-  std::string code = get(f, "device_code");
+  std::string code = param(f, "device_code");
   if (code.empty() || code.size() > 256) return Error::oauth_error(OAuthErrc::invalid_request, "device_code is required");
   std::string hash = crypto::token_hash(code);
   int64_t now = now_seconds();
@@ -248,10 +243,10 @@ Result<json::object> Provider::grant_device(const Client& c, const Form& f) {
 }
 
 Result<Provider::PasswordGrant> Provider::password_grant_begin(const Credentials& creds, const Form& form) {
-  if (get(form, "grant_type") != "password") return Error::oauth_error(OAuthErrc::invalid_request, "grant_type must be password");
+  if (param(form, "grant_type") != "password") return Error::oauth_error(OAuthErrc::invalid_request, "grant_type must be password");
   auto client = token_client(creds, form);
   if (!client) return client.error();
-  PasswordGrant g{*client, get(form, "scope")};
+  PasswordGrant g{*client, param(form, "scope")};
   for (auto& s : split_scope(g.scope))
     if (!g.client->allows_scope(s)) return Error::oauth_error(OAuthErrc::invalid_scope, "Scope not allowed: " + s);
   return g;
@@ -267,7 +262,7 @@ Result<json::object> Provider::password_grant_finish(const PasswordGrant& g,
 }
 
 std::optional<Result<json::object>> Provider::token_fast(const Credentials& creds, const Form& form) {
-  if (get(form, "grant_type") != "client_credentials") return std::nullopt;
+  if (param(form, "grant_type") != "client_credentials") return std::nullopt;
   auto cached = authenticate(creds, true);
   if (!cached) return std::nullopt;
   auto& client = *cached;
@@ -278,13 +273,13 @@ std::optional<Result<json::object>> Provider::token_fast(const Credentials& cred
 }
 
 Result<Provider::ClientPtr> Provider::token_client(const Credentials& creds, const Form& form) {
-  std::string grant = get(form, "grant_type");
+  std::string grant = param(form, "grant_type");
   if (grant.empty()) return Error::oauth_error(OAuthErrc::invalid_request, "grant_type is required");
   auto client = authenticate_client(creds);
   if (!client) return client.error();
   static const std::vector<std::string> known = {"authorization_code", "refresh_token", "client_credentials",
                                                  "urn:ietf:params:oauth:grant-type:device_code", "password"};
-  if (!has(known, grant)) return Error::oauth_error(OAuthErrc::unsupported_grant_type, "Unsupported grant_type");
+  if (!has_scope(known, grant)) return Error::oauth_error(OAuthErrc::unsupported_grant_type, "Unsupported grant_type");
   if (grant == "password" && !cfg_.oauth_password_grant)
     return Error::oauth_error(OAuthErrc::unsupported_grant_type, "The password grant is disabled on this server");
   if (!(*client)->allows_grant(grant)) return Error::oauth_error(OAuthErrc::unauthorized_client, "Client may not use this grant type");
@@ -292,11 +287,11 @@ Result<Provider::ClientPtr> Provider::token_client(const Credentials& creds, con
 }
 
 Result<json::object> Provider::token(const Credentials& creds, const Form& form, const Origin& o) {
-  std::string grant = get(form, "grant_type");
+  std::string grant = param(form, "grant_type");
   if (grant == "password") {
     auto g = password_grant_begin(creds, form);
     if (!g) return g.error();
-    return password_grant_finish(*g, sessions_.login(get(form, "username"), get(form, "password"), o));
+    return password_grant_finish(*g, sessions_.login(param(form, "username"), param(form, "password"), o));
   }
   auto client = token_client(creds, form);
   if (!client) return client.error();
