@@ -132,7 +132,7 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
     if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(db_);
     // PostgreSQL's copy of the template is migrated already.
-    if (migrated() && (!is_postgres() || std::getenv("NO_TMPL_MEASURE"))) store::Migrator(*db_).up();
+    if (migrated() && !is_postgres()) store::Migrator(*db_).up();
   }
 
   void TearDown() override {
@@ -185,7 +185,7 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
     try {
       admin_ = Database::open(admin_url, 1);
       std::string create = "CREATE DATABASE " + name;
-      if (migrated() && !std::getenv("NO_TMPL_MEASURE")) create += " TEMPLATE " + PgTemplate::instance().name(*admin_, admin_url);
+      if (migrated()) create += " TEMPLATE " + PgTemplate::instance().name(*admin_, admin_url);
       // Simple-protocol exec: CREATE DATABASE cannot be a prepared statement or run in a transaction.
       admin_->with([&](Conn& c) { c.exec_script(create); });
       pg_name_ = name;
