@@ -106,7 +106,7 @@ std::vector<std::string> create_migration_files(const std::string& dir, const st
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
       throw std::runtime_error("migration name may hold only letters, digits and _");
   int next = 1;
-  for (const char* engine : {"sqlite", "postgres"}) {
+  for (const char* engine : {"sqlite", "postgres", "shared"}) {
     fs::create_directories(fs::path(dir) / engine);
     for (auto& e : fs::directory_iterator(fs::path(dir) / engine)) {
       auto f = e.path().filename().string();
@@ -116,13 +116,13 @@ std::vector<std::string> create_migration_files(const std::string& dir, const st
   }
   char ver[8];
   std::snprintf(ver, sizeof ver, "%04d", next);
+  // One source for both engines; when the dialects differ, move a file to sqlite/ and
+  // postgres/ (an engine's own file wins over the shared one).
   std::vector<std::string> created;
-  for (const char* engine : {"sqlite", "postgres"}) {
-    for (const char* dirn : {"up", "down"}) {
-      auto p = fs::path(dir) / engine / (std::string(ver) + "_" + name + "." + dirn + ".sql");
-      std::ofstream(p) << "-- " << dirn << " migration " << ver << " (" << engine << ")\n";
-      created.push_back(p.string());
-    }
+  for (const char* dirn : {"up", "down"}) {
+    auto p = fs::path(dir) / "shared" / (std::string(ver) + "_" + name + "." + dirn + ".sql");
+    std::ofstream(p) << "-- " << dirn << " migration " << ver << " (both engines)\n";
+    created.push_back(p.string());
   }
   return created;
 }

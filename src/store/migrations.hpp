@@ -45,8 +45,8 @@ class Migrator {
   std::vector<Migration> all_;
 };
 
-/// Creates empty NNNN_name.up.sql / .down.sql files for both engines under `dir`
-/// (the source tree's src/store/migrations); returns the created paths.
+/// Creates empty NNNN_name.up.sql / .down.sql files under `dir`/shared (the source tree's
+/// src/store/migrations), one source for both engines; returns the created paths.
 std::vector<std::string> create_migration_files(const std::string& dir, const std::string& name);
 
 }  // namespace gatehouse::store

@@ -1,7 +1,6 @@
 // Authorization-scheme strings: oidc::credentials_of (client authentication, RFC 6749 §2.3:
 // HTTP Basic with form-urlencoded id and secret, client_secret_post, private_key_jwt per
-// RFC 7523) and identity::TokenService::extract (Bearer, RFC 6750 §2.1, and the legacy
-// token headers). Gatehouse only emits WWW-Authenticate, it never parses one.
+// RFC 7523) and http::Request::bearer (Bearer, RFC 6750 §2.1, the one Bearer parser). Gatehouse only emits WWW-Authenticate, it never parses one.
 // Input: first line = Authorization header value, the rest = urlencoded token-endpoint form.
 // Strict mode: the Basic id and secret are decoded exactly as RFC 6749 Appendix B says (a
 // raw '&', '=' or a bad %-escape is not silently truncated or kept), and hold no NUL or
@@ -12,7 +11,6 @@
 #include "crypto/encoding.hpp"
 #include "fuzz_common.hpp"
 #include "http/form.hpp"
-#include "identity/tokens.hpp"
 #include "oidc/clients.hpp"
 
 namespace {
@@ -57,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto form = http::form_of(req);
   http::Form f = form ? *form : http::Form{};
 
-  oidc::Credentials c = oidc::credentials_of(req, f);
+  oidc::Credentials c = oidc::credentials_of(req.header("authorization"), f);
   // "" is a Basic header that did not decode: no client's auth_method, so it fails closed.
   FUZZ_CHECK(c.method.empty() || c.method == "none" || c.method == "client_secret_basic" ||
                  c.method == "client_secret_post" || c.method == "private_key_jwt" || c.method == "invalid",
@@ -87,10 +85,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                              "client credentials are NUL-free UTF-8");
   }
 
-  auto token = identity::TokenService::extract(req);
-  if (auth.size() > 7 && (auth.starts_with("Bearer ") || auth.starts_with("bearer ")))
-    FUZZ_CHECK(token && *token == auth.substr(7), "Bearer token is the rest of the header");
+  auto token = req.bearer();
+  bool bearer = auth.size() > 7 && auth[6] == ' ';
+  for (std::size_t i = 0; bearer && i < 6; ++i) bearer = (auth[i] | 0x20) == "bearer"[i];
+  if (bearer)
+    FUZZ_CHECK(token == auth.substr(7), "Bearer token is the rest of the header, whatever the scheme's case");
   else
-    FUZZ_CHECK(!token, "no token without Bearer or a token header");
+    FUZZ_CHECK(token.empty(), "no token without the Bearer scheme");
   return 0;
 }
