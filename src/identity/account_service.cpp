@@ -241,18 +241,7 @@ Status AccountService::delete_account(const Principal& p, const std::optional<st
       return Error::field("password", "Password is incorrect");
     }
   }
-  int64_t now = now_seconds();
-  auto ended = d_.db.transaction([&](store::Conn& c) {
-    UserStore(c).soft_delete(u->id, now);
-    auto ids = d_.tokens.end_user_sessions(c, u->id, now, "account_deleted");
-    events::record(c, events::audit_event(o, "user.delete", u->id, u->id), now);
-    return ids;
-  });
-  d_.tokens.revoked(ended, now);
-  d_.tokens.user_disabled(u->id);
-  d_.users.invalidate(u->id);
-  if (d_.authz_changed) d_.authz_changed();
-  return ok();
+  return delete_user(d_, u->id, u->id, o);
 }
 
 Status AccountService::forgot_password(const std::string& email, const Origin& o) {

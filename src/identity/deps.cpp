@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "core/clock.hpp"
+#include "identity/store.hpp"
+
 namespace gatehouse::identity {
 
 std::string normalize_login(std::string s) {
@@ -42,6 +45,24 @@ Status rate_limit(RateLimiter& limiter, const std::string& key, const RateRule& 
     return e;
   }
   return ok();
+}
+
+Status delete_user(Deps& d, const std::string& user_id, const std::string& actor, const Origin& o) {
+  int64_t now = now_seconds();
+  return d.db.transaction([&](store::Conn& c, store::Tx& tx) -> Status {
+    auto u = UserStore(c).by_id(user_id);
+    if (!u || u->deleted) return Error::not_found("User");
+    UserStore(c).soft_delete(user_id, now);
+    auto ended = d.tokens.end_user_sessions(c, user_id, now, "account_deleted");
+    events::record(c, events::audit_event(o, "user.delete", actor, user_id), now);
+    tx.on_commit([&d, ended, user_id, now] {
+      d.tokens.revoked(ended, now);
+      d.tokens.user_disabled(user_id);
+      d.users.invalidate(user_id);
+      if (d.authz_changed) d.authz_changed();
+    });
+    return ok();
+  });
 }
 
 }  // namespace gatehouse::identity

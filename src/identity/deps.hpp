@@ -37,6 +37,11 @@ bool valid_email(const std::string& email);
 /// 3..32 of [A-Za-z0-9_.-].
 bool valid_username(const std::string& username);
 
+/// The one user-deletion path (self-service and administration): soft-deletes the account,
+/// ends its sessions and grants and audits `user.delete` by `actor` in one transaction, then
+/// forgets it in every cache. Errc::not_found when there is no live account.
+Status delete_user(Deps& d, const std::string& user_id, const std::string& actor, const Origin& o);
+
 /// Takes one token from `rule` for `key`; a RATE_LIMITED error with Retry-After when empty.
 Status rate_limit(RateLimiter& limiter, const std::string& key, const RateRule& rule);
 

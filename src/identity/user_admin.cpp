@@ -102,23 +102,7 @@ Result<json::object> AdminService::update(const std::string& id, const AdminUser
 
 Status AdminService::remove(const std::string& id, const Principal& p, const Origin& o) {
   if (id == p.user_id) return Error::forbidden("Administrators cannot delete themselves here; use DELETE /api/v1/users/me");
-  int64_t now = now_seconds();
-  std::vector<std::string> ended;
-  auto r = d_.db.transaction([&](store::Conn& c) -> Status {
-    auto u = UserStore(c).row(id);
-    if (!u || u->deleted) return Error::not_found("User");
-    UserStore(c).soft_delete(id, now);
-    ended = d_.tokens.end_user_sessions(c, id, now, "account_deleted");
-    events::record(c, events::audit_event(o, "user.delete", p.user_id, id), now);
-    return ok();
-  });
-  if (r) {
-    d_.tokens.revoked(ended, now);
-    d_.tokens.user_disabled(id);
-    d_.users.invalidate(id);
-    d_.authz_changed();
-  }
-  return r;
+  return delete_user(d_, id, p.user_id, o);
 }
 
 Result<std::vector<GlobalRole>> AdminService::roles_of(const std::string& id) {
