@@ -23,7 +23,8 @@ class KeyStore {
   explicit KeyStore(store::Conn& c) : c_(c) {}
   void insert(const std::string& kid, const std::string& alg, const std::string& public_pem,
               const std::string& private_sealed, int64_t now, int64_t signs_from);
-  /// True when the algorithm has a key that is not retired (or retires later).
+  /// True when the algorithm has a key with no retirement scheduled (a key that retires
+  /// later, after a rotation, no longer counts: its successor is the active one).
   bool has_active(const std::string& alg);
   /// Keys still published (not expired at `now`), newest first, with their sealed private part.
   std::vector<KeyRow> published(int64_t now);
