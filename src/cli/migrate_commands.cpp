@@ -10,6 +10,14 @@
 namespace gatehouse::cli {
 namespace json = boost::json;
 
+namespace {
+json::array versions_json(const std::vector<std::string>& versions) {
+  json::array a;
+  for (auto& v : versions) a.push_back(json::string(v));
+  return a;
+}
+}  // namespace
+
 void add_migrate_commands(CLI::App& cli, Globals& g) {
   struct Flags {
     int steps = 0, down_steps = 1;
@@ -23,18 +31,14 @@ void add_migrate_commands(CLI::App& cli, Globals& g) {
   up->callback([&g, &f] {
     auto app = App::open(load_or_exit(g), false);
     auto done = store::Migrator(*app->db).up(f.steps);
-    json::array a;
-    for (auto& v : done) a.push_back(json::string(v));
-    print(g, a, done.empty() ? "Nothing to apply" : "Applied " + std::to_string(done.size()) + " migration(s)");
+    print(g, versions_json(done), done.empty() ? "Nothing to apply" : "Applied " + std::to_string(done.size()) + " migration(s)");
   });
   auto* down = migrate->add_subcommand("down", "Revert applied migrations");
   down->add_option("--steps", f.down_steps, "N migrations (default 1)");
   down->callback([&g, &f] {
     auto app = App::open(load_or_exit(g), false);
     auto done = store::Migrator(*app->db).down(f.down_steps);
-    json::array a;
-    for (auto& v : done) a.push_back(json::string(v));
-    print(g, a, "Reverted " + std::to_string(done.size()) + " migration(s)");
+    print(g, versions_json(done), "Reverted " + std::to_string(done.size()) + " migration(s)");
   });
   migrate->add_subcommand("status", "Show applied and pending migrations")->callback([&g, &f] {
     auto app = App::open(load_or_exit(g), false);

@@ -10,21 +10,17 @@ Webhook webhook_from(const store::Row& r) {
 }
 }  // namespace
 
-std::vector<Webhook> WebhookStore::all() {
+std::vector<Webhook> WebhookStore::listed(const char* where) {
   std::vector<Webhook> out;
-  for (auto& r : c_.query("SELECT id, url, event_types, description, created_by, created_at, active FROM webhooks"
-                          " ORDER BY created_at"))
+  for (auto& r : c_.query(std::string("SELECT id, url, event_types, description, created_by, created_at, active"
+                                      " FROM webhooks") + where + " ORDER BY created_at"))
     out.push_back(webhook_from(r));
   return out;
 }
 
-std::vector<Webhook> WebhookStore::active() {
-  std::vector<Webhook> out;
-  for (auto& r : c_.query("SELECT id, url, event_types, description, created_by, created_at, active FROM webhooks"
-                          " WHERE active = 1 ORDER BY created_at"))
-    out.push_back(webhook_from(r));
-  return out;
-}
+std::vector<Webhook> WebhookStore::all() { return listed(""); }
+
+std::vector<Webhook> WebhookStore::active() { return listed(" WHERE active = 1"); }
 
 bool WebhookStore::exists(const std::string& id) {
   return !c_.query("SELECT 1 FROM webhooks WHERE id = $1", {id}).empty();

@@ -68,6 +68,8 @@ class WebhookStore {
                            const std::string& error, int64_t next_attempt_at);
 
  private:
+  /// Webhooks matching a fixed WHERE clause (never caller text), oldest first.
+  std::vector<Webhook> listed(const char* where);
   store::Conn& c_;
 };
 
