@@ -5,15 +5,18 @@
 #include <boost/beast/http.hpp>
 
 #include <boost/json.hpp>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "crypto/random.hpp"
 #include "core/worker_pool.hpp"
 #include "http/envelope.hpp"
+#include "http/response_head.hpp"
 #include "core/metrics.hpp"
 
 namespace gatehouse::http {
@@ -30,7 +33,13 @@ struct Server::Impl {
   const Router& router;
   WorkerPool& db_pool;
   WorkerPool& hash_pool;
-  asio::io_context ioc;
+  // One event loop per IO thread, each run by its own thread (concurrency hint 1): no loop
+  // is shared, so a completion never wakes a second thread through a futex. Loop 0 accepts
+  // and hands connections out in turn; a connection lives on one loop for its lifetime.
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::size_t next_loop = 0;
+  asio::io_context& ioc;
   tcp::acceptor acceptor{ioc};
   asio::signal_set signals{ioc, SIGINT, SIGTERM};
   std::atomic<int> in_flight{0};
@@ -38,10 +47,24 @@ struct Server::Impl {
   std::atomic<bool> draining{false};
 
   Impl(ServerOptions o, const Router& r, WorkerPool& db, WorkerPool& hash)
-      : opts(std::move(o)), router(r), db_pool(db), hash_pool(hash), ioc(opts.io_threads) {}
+      : opts(std::move(o)), router(r), db_pool(db), hash_pool(hash), loops(make_loops(opts.io_threads)),
+        ioc(*loops.front()) {
+    for (auto& l : loops) keep_running.push_back(asio::make_work_guard(*l));
+  }
 
-  // Runs `fn` on a worker pool and resumes on the connection's executor. nullopt when the
-  // pool's queue is full.
+  static std::vector<std::unique_ptr<asio::io_context>> make_loops(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> v;
+    for (int i = 0; i < std::max(n, 1); ++i) v.push_back(std::make_unique<asio::io_context>(1));
+    return v;
+  }
+
+  asio::io_context& loop_for_next_connection() { return *loops[next_loop++ % loops.size()]; }
+
+  void stop_loops() {
+    keep_running.clear();
+    for (auto& l : loops) l->stop();
+  }
+
   // Runs `fn` on `pool` and resumes on this IO thread; nullopt when the pool's queue is full.
   template <class T>
   awaitable<std::optional<T>> offload(WorkerPool& pool, std::function<T()> fn) {
@@ -160,21 +183,17 @@ struct Server::Impl {
     return r;
   }
 
-  template <class Body>
+  // Writes the response: the head built in one string, the body from the response itself.
   awaitable<bool> write(tcp_stream& stream, Request& req, Response& res, bool keep_alive,
                         unsigned version) {
     add_security_headers(req, res, opts.middleware);
-    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
-    out.set(bhttp::field::server, "gatehouse");
-    if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
-    out.set("X-Request-ID", req.request_id);
-    for (auto& [k, v] : res.headers) out.insert(k, v);
-    out.body() = std::move(res.body);
-    out.keep_alive(keep_alive && !draining.load());
-    out.prepare_payload();
+    bool keep = keep_alive && !draining.load();
+    std::string head = response_head(res, {.version = version, .keep_alive = keep, .request_id = req.request_id});
+    std::array<asio::const_buffer, 2> bytes{asio::buffer(head),
+                                            asio::buffer(status_has_no_body(res.status) ? std::string_view{} : res.body)};
     stream.expires_after(std::chrono::seconds(opts.read_timeout_seconds));
-    auto [ec, n] = co_await bhttp::async_write(stream, out, as_tuple_awaitable);
-    co_return !ec && out.keep_alive();
+    auto [ec, n] = co_await asio::async_write(stream, bytes, as_tuple_awaitable);
+    co_return !ec && keep;
   }
 
   // Answers a request the parser refused (too large, malformed) and closes.
@@ -186,7 +205,7 @@ struct Server::Impl {
     req.route = "rejected";
     Response res = error_response(req, code, std::move(msg));
     int status = res.status;
-    co_await write<bhttp::string_body>(stream, req, res, false, 11);
+    co_await write(stream, req, res, false, 11);
     metrics().observe_request("OTHER", req.route, status, 0);
     if (opts.access_log)
       log::access({{"request_id", req.request_id}, {"status", status}, {"ip", peer}, {"error", res.body.size() < 512 ? res.body : ""}});
@@ -272,7 +291,7 @@ struct Server::Impl {
       Response res = co_await dispatch(req);
       apply_cors(req, &res, opts.middleware, {});
       int status = res.status;
-      bool again = co_await write<bhttp::string_body>(stream, req, res, keep_alive, version);
+      bool again = co_await write(stream, req, res, keep_alive, version);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       metrics().observe_request(req.method, req.route, status, secs);
       if (opts.access_log)
@@ -293,7 +312,7 @@ struct Server::Impl {
   awaitable<void> accept_loop() {
     asio::steady_timer backoff(acceptor.get_executor());
     for (;;) {
-      auto [ec, sock] = co_await acceptor.async_accept(as_tuple_awaitable);
+      auto [ec, sock] = co_await acceptor.async_accept(loop_for_next_connection(), as_tuple_awaitable);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         // EMFILE/ENFILE/ENOBUFS: the pending connection stays in the backlog, so accepting
@@ -310,7 +329,8 @@ struct Server::Impl {
         continue;
       }
       sock.set_option(tcp::no_delay(true), ec);
-      asio::co_spawn(acceptor.get_executor(),
+      auto ex = sock.get_executor();
+      asio::co_spawn(ex,
                      [this, s = tcp_stream(std::move(sock))]() mutable -> awaitable<void> {
                        ConnectionSlot slot{open_connections};
                        co_await session(std::move(s));
@@ -331,7 +351,7 @@ struct Server::Impl {
     // the pending wait keeps it alive between polls.
     *poll = [this, timer, self = std::weak_ptr<std::function<void()>>(poll), deadline] {
       if (in_flight.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
-        ioc.stop();
+        stop_loops();
         return;
       }
       timer->expires_after(std::chrono::milliseconds(20));
@@ -364,7 +384,7 @@ void Server::run(const std::function<void(const std::string&)>& on_ready) {
   asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
   if (on_ready) on_ready(bound.address().to_string() + ":" + std::to_string(bound.port()));
   std::vector<std::thread> threads;
-  for (int i = 1; i < s.opts.io_threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+  for (std::size_t i = 1; i < s.loops.size(); ++i) threads.emplace_back([&s, i] { s.loops[i]->run(); });
   s.ioc.run();
   for (auto& t : threads) t.join();
 }

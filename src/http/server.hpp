@@ -1,7 +1,8 @@
 #pragma once
-// The HTTP/1.1 server: Boost.Beast + Asio C++20 coroutines on N IO threads. Each
-// connection is a coroutine: read (size and time limits) -> middleware -> route ->
-// handler (inline, or offloaded to a bounded worker pool) -> write -> keep-alive loop.
+// The HTTP/1.1 server: Boost.Beast + Asio C++20 coroutines on N IO threads, one event loop
+// each (a connection stays on the loop it was handed to). Each connection is a coroutine:
+// read (size and time limits) -> middleware -> route -> handler (inline, or offloaded to a
+// bounded worker pool) -> write -> keep-alive loop.
 #include <functional>
 #include <memory>
 #include <string>
