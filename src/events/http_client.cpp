@@ -1,6 +1,6 @@
 #include "events/http_client.hpp"
 
-#include <curl/curl.h>
+#include "core/libcurl.hpp"
 
 namespace gatehouse::events {
 namespace {
@@ -19,30 +19,32 @@ HttpResult post_json(const std::string& url, const std::string& body,
     r.error = "only http and https URLs are allowed";
     return r;
   }
-  CURL* curl = curl_easy_init();
+  const LibCurl* cu = libcurl(r.error);
+  if (!cu) return r;
+  CURL* curl = cu->easy_init();
   if (!curl) {
     r.error = "curl init failed";
     return r;
   }
-  curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
-  list = curl_slist_append(list, "User-Agent: Gatehouse-Hooks/1");
-  for (auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
-  CURLcode rc = curl_easy_perform(curl);
-  if (rc == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-  else r.error = curl_easy_strerror(rc);
-  curl_slist_free_all(list);
-  curl_easy_cleanup(curl);
+  curl_slist* list = cu->slist_append(nullptr, "Content-Type: application/json");
+  list = cu->slist_append(list, "User-Agent: Gatehouse-Hooks/1");
+  for (auto& [k, v] : headers) list = cu->slist_append(list, (k + ": " + v).c_str());
+  cu->easy_setopt(curl, CURLOPT_URL, url.c_str());
+  cu->easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  cu->easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  cu->easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  cu->easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+  cu->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  cu->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  cu->easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  cu->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  cu->easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+  cu->easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
+  CURLcode rc = cu->easy_perform(curl);
+  if (rc == CURLE_OK) cu->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
+  else r.error = cu->easy_strerror(rc);
+  cu->slist_free_all(list);
+  cu->easy_cleanup(curl);
   return r;
 }
 

@@ -1,6 +1,6 @@
 #include "mail/mailer.hpp"
 
-#include <curl/curl.h>
+#include "core/libcurl.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -133,7 +133,9 @@ bool Mailer::write_eml(const std::string& id, const Message& m, std::string& err
 }
 
 bool Mailer::send_smtp(const Message& m, std::string& error) {
-  CURL* curl = curl_easy_init();
+  const LibCurl* cu = libcurl(error);
+  if (!cu) return false;
+  CURL* curl = cu->easy_init();
   if (!curl) {
     error = "curl init failed";
     return false;
@@ -142,26 +144,26 @@ bool Mailer::send_smtp(const Message& m, std::string& error) {
   std::string url = scheme + cfg_.smtp.host + ":" + std::to_string(cfg_.smtp.port);
   std::string payload = render(crypto::new_uuid(), m);
   Upload up{payload};
-  curl_slist* rcpt = curl_slist_append(nullptr, ("<" + m.to + ">").c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  if (cfg_.smtp.tls == "starttls") curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  curl_slist* rcpt = cu->slist_append(nullptr, ("<" + m.to + ">").c_str());
+  cu->easy_setopt(curl, CURLOPT_URL, url.c_str());
+  if (cfg_.smtp.tls == "starttls") cu->easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
   if (!cfg_.smtp.username.empty()) {
-    curl_easy_setopt(curl, CURLOPT_USERNAME, cfg_.smtp.username.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, cfg_.smtp.password.c_str());
+    cu->easy_setopt(curl, CURLOPT_USERNAME, cfg_.smtp.username.c_str());
+    cu->easy_setopt(curl, CURLOPT_PASSWORD, cfg_.smtp.password.c_str());
   }
   std::string from = address_of(cfg_.smtp.from);
-  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
-  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-  curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_cb);
-  curl_easy_setopt(curl, CURLOPT_READDATA, &up);
-  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  CURLcode rc = curl_easy_perform(curl);
-  curl_slist_free_all(rcpt);
-  curl_easy_cleanup(curl);
+  cu->easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
+  cu->easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+  cu->easy_setopt(curl, CURLOPT_READFUNCTION, read_cb);
+  cu->easy_setopt(curl, CURLOPT_READDATA, &up);
+  cu->easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+  cu->easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  cu->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  CURLcode rc = cu->easy_perform(curl);
+  cu->slist_free_all(rcpt);
+  cu->easy_cleanup(curl);
   if (rc != CURLE_OK) {
-    error = curl_easy_strerror(rc);
+    error = cu->easy_strerror(rc);
     return false;
   }
   return true;
