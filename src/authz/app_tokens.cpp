@@ -44,7 +44,7 @@ std::string random_base62(std::size_t n) {
 std::string today(int64_t now) { return iso8601(now).substr(0, 10); }
 }  // namespace
 
-AppTokens::AppTokens(AuthzDeps d, std::string hmac_key) : d_(d), hmac_key_(std::move(hmac_key)) {}
+AppTokens::AppTokens(AuthzDeps d, std::string hmac_key) : d_(d), hmac_(hmac_key) {}
 
 AppTokens::~AppTokens() { stop(); }
 
@@ -58,7 +58,7 @@ bool AppTokens::well_formed(const std::string& t) {
 }
 
 std::string AppTokens::hash(const std::string& token) const {
-  return crypto::hex_encode(crypto::hmac_sha256(hmac_key_, token));
+  return crypto::hex_encode(hmac_(token));
 }
 
 Result<AppToken> AppTokens::owned(store::Conn& c, const std::string& id, const Principal& p) {

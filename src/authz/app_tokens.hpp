@@ -14,6 +14,7 @@
 #include "authz/deps.hpp"
 #include "core/bounded_cache.hpp"
 #include "authz/models.hpp"
+#include "crypto/hash.hpp"
 #include "core/periodic.hpp"
 
 namespace gatehouse::authz {
@@ -62,7 +63,7 @@ class AppTokens {
   void forget(const std::string& id);
 
   AuthzDeps d_;
-  std::string hmac_key_;
+  crypto::HmacSha256 hmac_;
   static constexpr int64_t kRecheckSeconds = 30;  // revocations by other nodes are seen within it
   BoundedCache<std::string, Cached> cache_{20000, kRecheckSeconds};  // HMAC -> token
   std::mutex mu_;  // usage_

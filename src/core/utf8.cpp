@@ -1,10 +1,23 @@
 #include "core/utf8.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace gatehouse {
 
 bool is_clean_text(std::string_view s) {
   std::size_t i = 0, n = s.size();
   while (i < n) {
+    // Eight ASCII bytes at a time (every header and most bodies are ASCII): no byte with its
+    // high bit set and none equal to zero.
+    while (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      constexpr std::uint64_t high = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+      if ((w & high) != 0 || ((w - ones) & ~w & high) != 0) break;
+      i += 8;
+    }
+    if (i >= n) break;
     auto c = static_cast<unsigned char>(s[i]);
     if (c == 0) return false;
     if (c < 0x80) {

@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <chrono>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
@@ -67,9 +68,36 @@ std::string new_uuid_v7() {
   return s;
 }
 
-std::string new_request_id() { return new_uuid(); }
+namespace {
 
-std::string new_token_id() { return crypto::base64url_encode(random_bytes(16)); }
+// Ids (request ids, JWT ids) come from a per-thread buffer of CSPRNG output refilled 1 KiB
+// at a time: one RAND_bytes call per 64 ids instead of one each (8 % of a small request's
+// CPU). Not for keys or secret tokens: those are drawn fresh (random_bytes).
+void pooled_random(unsigned char* out, std::size_t n) {
+  thread_local unsigned char pool[1024];
+  thread_local std::size_t used = sizeof pool;
+  if (used + n > sizeof pool) {
+    if (RAND_bytes(pool, sizeof pool) != 1) throw std::runtime_error("RAND_bytes failed");
+    used = 0;
+  }
+  std::memcpy(out, pool + used, n);
+  std::memset(pool + used, 0, n);  // handed out once
+  used += n;
+}
+
+}  // namespace
+
+std::string new_request_id() {
+  unsigned char b[16];
+  pooled_random(b, sizeof b);
+  return format_uuid(b);
+}
+
+std::string new_token_id() {
+  char b[16];
+  pooled_random(reinterpret_cast<unsigned char*>(b), sizeof b);
+  return crypto::base64url_encode(std::string_view(b, sizeof b));
+}
 
 std::string new_secret_token() { return crypto::base64url_encode(random_bytes(32)); }
 

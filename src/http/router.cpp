@@ -26,6 +26,12 @@ std::string percent_decode(const std::string& s) {
   return pct ? pct->decode() : s;
 }
 
+// "/a/b" or "/": how the literal patterns are keyed (split() ignores empty segments).
+bool is_canonical(std::string_view path) {
+  return !path.empty() && path.front() == '/' && path.find("//") == std::string_view::npos &&
+         (path.size() == 1 || path.back() != '/');
+}
+
 bool is_param(const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
 
 // Score: literal matches count more, so /sessions/stats beats /sessions/{id}.
@@ -57,6 +63,11 @@ Route& Router::add(std::string method, std::string pattern, Pool pool, Handler h
   r.handler = std::move(h);
   r.summary = std::move(summary);
   r.segments = split(r.pattern);
+  if (std::none_of(r.segments.begin(), r.segments.end(), is_param)) {
+    std::string path;
+    for (auto& seg : r.segments) path += "/" + seg;
+    literal_[path.empty() ? "/" : path].push_back(routes_.size());
+  }
   routes_.push_back(std::move(r));
   return routes_.back();
 }
@@ -69,8 +80,15 @@ Route& Router::add_staged(std::string method, std::string pattern, Pool pool, St
 }
 
 Match Router::match(std::string_view method, std::string_view path) const {
-  auto segs = split(path);
   Match m;
+  if (is_canonical(path))
+    if (auto it = literal_.find(path); it != literal_.end())
+      for (std::size_t i : it->second)
+        if (routes_[i].method == method) {
+          m.route = &routes_[i];
+          return m;
+        }
+  auto segs = split(path);
   int best = -1;
   for (const auto& r : routes_) {
     int s = match_score(r, segs, nullptr);

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/error.hpp"
@@ -86,7 +87,15 @@ class Router {
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   std::vector<Route> routes_;
+  // Patterns without parameters, by path: indexes into routes_. A request whose path is one
+  // of them exactly is answered without scanning every route (a full literal match always
+  // has the best score).
+  std::unordered_map<std::string, std::vector<std::size_t>, StringHash, std::equal_to<>> literal_;
 };
 
 }  // namespace gatehouse::http

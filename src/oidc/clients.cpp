@@ -81,7 +81,7 @@ json::object to_json(const Client& c) {
 }
 
 std::string Clients::hash_secret(const std::string& secret) const {
-  return crypto::hex_encode(crypto::hmac_sha256(hmac_key_, secret));
+  return crypto::hex_encode(hmac_(secret));
 }
 
 bool Clients::secret_matches(const Client& c, const std::string& secret) const {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "crypto/hash.hpp"
 #include "core/bounded_cache.hpp"
 #include "core/error.hpp"
 #include "oidc/client.hpp"
@@ -37,7 +38,7 @@ struct ClientSpec {
 
 class Clients {
  public:
-  Clients(store::Database& db, std::string hmac_key) : db_(db), hmac_key_(std::move(hmac_key)) {}
+  Clients(store::Database& db, std::string hmac_key) : db_(db), hmac_(hmac_key) {}
 
   /// Creates a client; returns it with the generated secret (empty for public clients).
   Result<std::pair<Client, std::string>> create(const ClientSpec& spec, const std::string& created_by);
@@ -61,7 +62,7 @@ class Clients {
   std::string hash_secret(const std::string& secret) const;
 
   store::Database& db_;
-  std::string hmac_key_;
+  crypto::HmacSha256 hmac_;
   BoundedCache<std::string, std::shared_ptr<const Client>> cache_{10000, 30};
 };
 

@@ -28,6 +28,17 @@ TEST(Hash, HmacSha256Rfc4231) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(Hash, KeyedHmacMatchesRfc4231AndStaysReusable) {
+  HmacSha256 jefe("Jefe");
+  for (int i = 0; i < 3; ++i)  // each call starts from the keyed state, not the last one's
+    EXPECT_EQ(hex_encode(jefe("what do ya want for nothing?")),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  HmacSha256 long_key(std::string(131, '\xaa'));  // test case 6: a key longer than the block
+  EXPECT_EQ(hex_encode(long_key("Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(jefe(""), hmac_sha256("Jefe", ""));
+}
+
 TEST(Hash, TokenHashIsHexSha256) {
   EXPECT_EQ(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(token_hash("x").size(), 64u);

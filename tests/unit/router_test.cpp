@@ -141,5 +141,21 @@ TEST(Router, RoutesKeepMetadata) {
   EXPECT_EQ(r.routes().size(), 1u);
 }
 
+TEST(Router, ExactLiteralPathsTakeTheQuickWayWithTheSameAnswers) {
+  Router r;
+  r.get("/", Pool::io, tag("root"));
+  r.get("/a/b", Pool::io, tag("get-ab"));
+  r.post("/a/{x}", Pool::io, tag("post-ax"));
+  EXPECT_EQ(run(r.match("GET", "/")), "root");
+  EXPECT_EQ(run(r.match("GET", "/a/b")), "get-ab");
+  EXPECT_EQ(run(r.match("GET", "//a/b/")), "get-ab");  // not canonical: the scan finds it too
+  auto post = r.match("POST", "/a/b");  // the literal path exists, but not for POST
+  EXPECT_EQ(run(post), "post-ax");
+  EXPECT_EQ(post.params.at("x"), "b");
+  auto put = r.match("PUT", "/a/b");
+  EXPECT_EQ(put.route, nullptr);
+  EXPECT_EQ(put.allowed, (std::vector<std::string>{"GET", "POST"}));
+}
+
 }  // namespace
 }  // namespace gatehouse::http

@@ -29,5 +29,22 @@ TEST(CleanText, RefusesNulAndInvalidSequences) {
   EXPECT_FALSE(is_clean_text("\xe2\x28\xa1"));          // bad continuation
 }
 
+TEST(CleanText, FindsABadByteAtEveryPositionOfTheEightByteWalk) {
+  for (std::size_t len = 1; len <= 24; ++len)
+    for (std::size_t at = 0; at < len; ++at) {
+      std::string nul(len, 'a'), lone(len, 'a'), two(len, 'a');
+      nul[at] = '\0';
+      lone[at] = '\x80';  // a continuation byte with no lead
+      EXPECT_FALSE(is_clean_text(nul)) << len << " " << at;
+      EXPECT_FALSE(is_clean_text(lone)) << len << " " << at;
+      if (at + 1 < len) {
+        two[at] = '\xc3';
+        two[at + 1] = '\xa9';  // é
+        EXPECT_TRUE(is_clean_text(two)) << len << " " << at;
+      }
+    }
+  EXPECT_TRUE(is_clean_text(std::string(1000, 'x')));
+}
+
 }  // namespace
 }  // namespace gatehouse
