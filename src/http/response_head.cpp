@@ -8,7 +8,9 @@ namespace gatehouse::http {
 namespace {
 
 bool splits_the_head(std::string_view s) {
-  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+  for (char c : s)
+    if (c == '\r' || c == '\n' || c == '\0') return true;
+  return false;
 }
 
 void add_field(std::string& out, std::string_view name, std::string_view value) {
