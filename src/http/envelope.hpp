@@ -34,6 +34,8 @@ Result<boost::json::object> parse_json_object(const Request& req);
 class Fields {
  public:
   explicit Fields(const boost::json::object& o) : o_(o) {}
+  /// The object the fields are read from.
+  const boost::json::object& body() const { return o_; }
   /// String field; `max_chars` counts UTF-8 code points. Empty strings count as missing
   /// when required.
   std::optional<std::string> str(const char* name, bool required, std::size_t max_chars = 1024);
