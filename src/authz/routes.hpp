@@ -1,9 +1,7 @@
 #pragma once
 // HTTP in/out for organizations, services/roles/permissions, the decision API,
 // application tokens, administration, webhooks and the fourth seed's compatibility routes.
-#include <boost/json/array.hpp>
 #include <optional>
-#include <vector>
 
 #include "identity/user_admin.hpp"
 #include "authz/app_tokens.hpp"
@@ -48,14 +46,6 @@ std::optional<std::string> app_token_of(const http::Request& req);
 Result<Caller> caller_of(AuthzApi& api, const http::Request& req);
 /// Cache-only variant for the IO thread; nullopt when a full check is needed.
 std::optional<Result<Caller>> caller_cached(AuthzApi& api, const http::Request& req);
-
-/// A JSON array of records, each through its to_json().
-template <class T>
-boost::json::array list_json(const std::vector<T>& v) {
-  boost::json::array a;
-  for (auto& x : v) a.push_back(to_json(x));
-  return a;
-}
 
 /// Wraps a handler that needs an administrator.
 http::Handler admin_only(AuthzApi api, std::function<http::Response(http::Request&, const Principal&)> h);

@@ -3,6 +3,7 @@
 #include "authz/routes.hpp"
 #include "authz/store.hpp"
 #include "http/envelope.hpp"
+#include "http/route_helpers.hpp"
 #include "identity/routes.hpp"
 
 namespace gatehouse::authz {
@@ -20,24 +21,23 @@ namespace {
 
 // Reads a role body: name (required on create), description, permissions[].
 Result<RoleSpec> role_spec(const Request& req, bool create) {
-  auto body = http::parse_json_object(req);
-  if (!body) return body.error();
-  http::Fields f(*body);
-  RoleSpec spec;
-  if (create || body->contains("name")) spec.name = f.str("name", true, 64);
-  if (body->contains("description")) spec.description = f.str("description", false, 512);
-  if (auto* pv = body->if_contains("permissions")) {
-    std::vector<std::string> perms;
-    if (!pv->is_array()) f.fail("permissions", "Must be an array of \"resource:action\" names");
-    else for (auto& x : pv->as_array()) {
-      if (!x.is_string() || !valid_permission_name(std::string(x.get_string())))
-        f.fail("permissions", "Each permission must look like resource:action (lowercase)");
-      else perms.emplace_back(x.get_string());
+  return http::with_json_body(req, [&](http::Fields& f) -> Result<RoleSpec> {
+    RoleSpec spec;
+    if (create || f.body().contains("name")) spec.name = f.str("name", true, 64);
+    if (f.body().contains("description")) spec.description = f.str("description", false, 512);
+    if (auto* pv = f.body().if_contains("permissions")) {
+      std::vector<std::string> perms;
+      if (!pv->is_array()) f.fail("permissions", "Must be an array of \"resource:action\" names");
+      else for (auto& x : pv->as_array()) {
+        if (!x.is_string() || !valid_permission_name(std::string(x.get_string())))
+          f.fail("permissions", "Each permission must look like resource:action (lowercase)");
+        else perms.emplace_back(x.get_string());
+      }
+      spec.permissions = perms;
     }
-    spec.permissions = perms;
-  }
-  if (!f.ok()) return f.error();
-  return spec;
+    if (!f.ok()) return f.error();
+    return spec;
+  });
 }
 
 // One decision request from a JSON object.
@@ -85,89 +85,73 @@ void register_service_routes(http::Router& r, AuthzApi api) {
   r.get("/api/v1/services", Pool::db, authed(tokens, [api](Request& req, const Principal&) {
     auto list = api.registry.list();
     if (!list) return error_response(req, list.error());
-    return ok_response(req, 200, list_json(*list), "OK", {{"count", static_cast<int64_t>(list->size())}});
+    return ok_response(req, 200, http::json_of(*list), "OK", {{"count", static_cast<int64_t>(list->size())}});
   }), "List registered services");
 
   r.get("/api/v1/services/mine", Pool::db, authed(tokens, [api](Request& req, const Principal& p) {
-    auto list = api.registry.mine(p);
-    if (!list) return error_response(req, list.error());
-    return ok_response(req, 200, list_json(*list));
+    return http::respond(req, api.registry.mine(p));
   }), "Services the caller owns or holds roles in");
 
   r.post("/api/v1/services", Pool::db, authed(tokens, [api](Request& req, const Principal& p) {
-    auto body = http::parse_json_object(req);
-    if (!body) return error_response(req, body.error());
-    http::Fields f(*body);
-    auto name = f.str("name", true, 128);
-    auto description = f.str("description", false, 1024);
-    if (!f.ok()) return error_response(req, f.error());
-    auto s = api.registry.create(*name, description, p, origin_of(req));
-    if (!s) return error_response(req, s.error());
-    return ok_response(req, 201, to_json(*s), "Service registered");
+    return http::with_json_body(req, [&](http::Fields& f) {
+      auto name = f.str("name", true, 128);
+      auto description = f.str("description", false, 1024);
+      if (!f.ok()) return error_response(req, f.error());
+      return http::respond(req, api.registry.create(*name, description, p, origin_of(req)), 201,
+                           "Service registered");
+    });
   }), "Register a service (the caller becomes its owner)");
 
   r.get("/api/v1/services/{id}", Pool::db, authed(tokens, [api](Request& req, const Principal&) {
-    auto s = api.registry.get(req.params["id"]);
-    if (!s) return error_response(req, s.error());
-    return ok_response(req, 200, to_json(*s));
+    return http::respond(req, api.registry.get(req.params["id"]));
   }), "Read a service");
 
   r.add("PUT", "/api/v1/services/{id}", Pool::db, authed(tokens, [api](Request& req, const Principal& p) {
-    auto body = http::parse_json_object(req);
-    if (!body) return error_response(req, body.error());
-    http::Fields f(*body);
-    auto name = f.str("name", true, 128);
-    auto description = f.str("description", false, 1024);
-    if (!f.ok()) return error_response(req, f.error());
-    auto s = api.registry.update(req.params["id"], *name, description, p, origin_of(req));
-    if (!s) return error_response(req, s.error());
-    return ok_response(req, 200, to_json(*s), "Service updated");
+    return http::with_json_body(req, [&](http::Fields& f) {
+      auto name = f.str("name", true, 128);
+      auto description = f.str("description", false, 1024);
+      if (!f.ok()) return error_response(req, f.error());
+      return http::respond(req, api.registry.update(req.params["id"], *name, description, p, origin_of(req)), 200,
+                           "Service updated");
+    });
   }), "Replace a service's name and description (owner/admin)");
 
   r.del("/api/v1/services/{id}", Pool::db, authed(tokens, [api](Request& req, const Principal& p) {
-    if (auto s = api.registry.remove(req.params["id"], p, origin_of(req)); !s) return error_response(req, s.error());
-    return ok_response(req, 200, json::object{{"id", req.params["id"]}}, "Service deleted");
+    return http::respond(req, api.registry.remove(req.params["id"], p, origin_of(req)), 200,
+                         json::object{{"id", req.params["id"]}}, "Service deleted");
   }), "Delete a service: its roles stop granting, its tokens are revoked (owner/admin)");
 
   r.get("/api/v1/services/{id}/roles", Pool::db, authed(tokens, [api](Request& req, const Principal&) {
-    auto roles = api.registry.roles(req.params["id"]);
-    if (!roles) return error_response(req, roles.error());
-    return ok_response(req, 200, list_json(*roles));
+    return http::respond(req, api.registry.roles(req.params["id"]));
   }), "Roles of a service with their permissions");
 
   r.post("/api/v1/services/{id}/roles", Pool::db, authed(tokens, [api](Request& req, const Principal& p) {
     auto spec = role_spec(req, true);
     if (!spec) return error_response(req, spec.error());
-    auto role = api.registry.create_role(req.params["id"], *spec, p, origin_of(req));
-    if (!role) return error_response(req, role.error());
-    return ok_response(req, 201, to_json(*role), "Role created");
+    return http::respond(req, api.registry.create_role(req.params["id"], *spec, p, origin_of(req)), 201,
+                         "Role created");
   }), "Create a role (a named set of permissions) in a service");
 
   r.add("PUT", "/api/v1/roles/{id}", Pool::db, authed(tokens, [api](Request& req, const Principal& p) {
     auto spec = role_spec(req, false);
     if (!spec) return error_response(req, spec.error());
-    auto role = api.registry.update_role(req.params["id"], *spec, p, origin_of(req));
-    if (!role) return error_response(req, role.error());
-    return ok_response(req, 200, to_json(*role), "Role updated");
+    return http::respond(req, api.registry.update_role(req.params["id"], *spec, p, origin_of(req)), 200,
+                         "Role updated");
   }), "Update a service role (name, description, permissions)");
 
   r.del("/api/v1/roles/{id}", Pool::db, authed(tokens, [api](Request& req, const Principal& p) {
-    if (auto s = api.registry.delete_role(req.params["id"], p, origin_of(req)); !s) return error_response(req, s.error());
-    return ok_response(req, 200, json::object{{"id", req.params["id"]}}, "Role deleted");
+    return http::respond(req, api.registry.delete_role(req.params["id"], p, origin_of(req)), 200,
+                         json::object{{"id", req.params["id"]}}, "Role deleted");
   }), "Delete a service role and its assignments");
 
   r.get("/api/v1/services/{id}/permissions", Pool::db, authed(tokens, [api](Request& req, const Principal&) {
-    auto perms = api.registry.permissions(req.params["id"]);
-    if (!perms) return error_response(req, perms.error());
-    return ok_response(req, 200, list_json(*perms));
+    return http::respond(req, api.registry.permissions(req.params["id"]));
   }), "Permissions defined in a service");
 
   r.get("/api/v1/permissions", Pool::db, authed(tokens, [api](Request& req, const Principal&) {
     std::optional<std::string> service = req.query_param("service");
     if (service) service = api.decisions.resolve_service(*service).value_or(*service);
-    auto perms = api.registry.permissions(service);
-    if (!perms) return error_response(req, perms.error());
-    return ok_response(req, 200, list_json(*perms));
+    return http::respond(req, api.registry.permissions(service));
   }), "All permissions (optionally ?service=<id or name>)");
 
   auto org_of = [](Request& req) {
@@ -181,21 +165,20 @@ void register_service_routes(http::Router& r, AuthzApi api) {
     return org;
   };
   r.get("/api/v1/users/{uid}/services/{sid}/roles", Pool::db, authed(tokens, [api](Request& req, const Principal& p) {
-    auto list = api.registry.assignments(req.params["uid"] == "me" ? p.user_id : req.params["uid"], req.params["sid"], p);
-    if (!list) return error_response(req, list.error());
-    return ok_response(req, 200, list_json(*list));
+    std::string uid = req.params["uid"] == "me" ? p.user_id : req.params["uid"];
+    return http::respond(req, api.registry.assignments(uid, req.params["sid"], p));
   }), "A user's roles in a service (self, service owner or admin)");
 
   r.post("/api/v1/users/{uid}/services/{sid}/roles/{rid}", Pool::db, authed(tokens, [api, org_of](Request& req, const Principal& p) {
-    auto a = api.registry.assign(req.params["uid"], req.params["sid"], req.params["rid"], org_of(req), p, origin_of(req));
-    if (!a) return error_response(req, a.error());
-    return ok_response(req, 201, to_json(*a), "Role assigned");
+    return http::respond(req,
+                         api.registry.assign(req.params["uid"], req.params["sid"], req.params["rid"], org_of(req), p, origin_of(req)),
+                         201, "Role assigned");
   }), "Assign a service role to a user (optional org scope: ?org= or {\"org_id\"})");
 
   r.del("/api/v1/users/{uid}/services/{sid}/roles/{rid}", Pool::db, authed(tokens, [api, org_of](Request& req, const Principal& p) {
-    if (auto s = api.registry.unassign(req.params["uid"], req.params["sid"], req.params["rid"], org_of(req), p, origin_of(req)); !s)
-      return error_response(req, s.error());
-    return ok_response(req, 200, json::object{{"role_id", req.params["rid"]}}, "Role removed");
+    return http::respond(req,
+                         api.registry.unassign(req.params["uid"], req.params["sid"], req.params["rid"], org_of(req), p, origin_of(req)),
+                         200, json::object{{"role_id", req.params["rid"]}}, "Role removed");
   }), "Remove a service role from a user");
 
   // Decision API. Full path: any caller kind, admins and service owners may ask about anyone.
@@ -210,9 +193,7 @@ void register_service_routes(http::Router& r, AuthzApi api) {
                  api.admin.require_admin(*caller->user).has_value();
     if (!may_check(api, *caller, *cr, admin))
       return error_response(req, Error::forbidden("You may only check your own permissions, or your service's"));
-    auto d = api.decisions.check(*cr);
-    if (!d) return error_response(req, d.error());
-    return ok_response(req, 200, decision_json(*cr, *d));
+    return http::respond(req, api.decisions.check(*cr), 200, [&](const Decision& d) { return decision_json(*cr, d); });
   };
   // Fast path on the IO thread: cached caller, self/own-service check, cached grants.
   auto check_fast = [api](Request& req) mutable -> std::optional<Response> {
