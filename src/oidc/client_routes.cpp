@@ -4,6 +4,7 @@
 #include "authz/routes.hpp"
 #include "core/clock.hpp"
 #include "http/envelope.hpp"
+#include "http/route_helpers.hpp"
 #include "identity/routes.hpp"
 #include "events/audit.hpp"
 #include "oidc/routes.hpp"
@@ -20,49 +21,48 @@ namespace {
 
 // Reads a client spec from JSON; `creating` makes name required.
 Result<ClientSpec> spec_of(const Request& req, bool creating) {
-  auto body = http::parse_json_object(req);
-  if (!body) return body.error();
-  http::Fields f(*body);
-  ClientSpec s;
-  if (creating || body->contains("name")) s.name = f.str("name", true, 128);
-  s.is_public = f.boolean("public", false);
-  s.first_party = f.boolean("first_party", false);
-  if (body->contains("token_endpoint_auth_method")) s.auth_method = f.str("token_endpoint_auth_method", true, 64);
-  if (body->contains("id_token_signed_response_alg")) s.id_token_alg = f.str("id_token_signed_response_alg", true, 16);
-  auto list = [&](const char* key, std::optional<std::vector<std::string>>& out) {
-    auto* v = body->if_contains(key);
-    if (!v) return;
-    std::vector<std::string> items;
-    if (v->is_string()) items = split_scope(std::string(v->get_string()));
-    else if (v->is_array()) {
-      for (auto& x : v->as_array()) {
-        if (x.is_string()) items.emplace_back(x.get_string());
-        else f.fail(key, "Must be an array of strings");
-      }
-    } else f.fail(key, "Must be an array of strings");
-    out = items;
-  };
-  list("redirect_uris", s.redirect_uris);
-  list("post_logout_redirect_uris", s.post_logout_redirect_uris);
-  list("grant_types", s.grant_types);
-  list("scopes", s.scopes);
-  if (!s.scopes) list("scope", s.scopes);
-  if (auto* j = body->if_contains("jwks")) {
-    if (j->is_object()) s.jwks = json::serialize(*j);
-    else f.fail("jwks", "Must be a JWKS object");
-  }
-  auto ttl = [&](const char* key, std::optional<std::optional<int>>& out) {
-    auto* v = body->if_contains(key);
-    if (!v) return;
-    if (v->is_null()) out = std::optional<int>();
-    else if (v->is_int64()) out = std::optional<int>(static_cast<int>(v->get_int64()));
-    else f.fail(key, "Must be an integer number of seconds or null");
-  };
-  ttl("access_token_ttl", s.access_token_ttl);
-  ttl("refresh_token_ttl", s.refresh_token_ttl);
-  ttl("id_token_ttl", s.id_token_ttl);
-  if (!f.ok()) return f.error();
-  return s;
+  return http::with_json_body(req, [&](http::Fields& f) -> Result<ClientSpec> {
+    ClientSpec s;
+    if (creating || f.body().contains("name")) s.name = f.str("name", true, 128);
+    s.is_public = f.boolean("public", false);
+    s.first_party = f.boolean("first_party", false);
+    if (f.body().contains("token_endpoint_auth_method")) s.auth_method = f.str("token_endpoint_auth_method", true, 64);
+    if (f.body().contains("id_token_signed_response_alg")) s.id_token_alg = f.str("id_token_signed_response_alg", true, 16);
+    auto list = [&](const char* key, std::optional<std::vector<std::string>>& out) {
+      auto* v = f.body().if_contains(key);
+      if (!v) return;
+      std::vector<std::string> items;
+      if (v->is_string()) items = split_scope(std::string(v->get_string()));
+      else if (v->is_array()) {
+        for (auto& x : v->as_array()) {
+          if (x.is_string()) items.emplace_back(x.get_string());
+          else f.fail(key, "Must be an array of strings");
+        }
+      } else f.fail(key, "Must be an array of strings");
+      out = items;
+    };
+    list("redirect_uris", s.redirect_uris);
+    list("post_logout_redirect_uris", s.post_logout_redirect_uris);
+    list("grant_types", s.grant_types);
+    list("scopes", s.scopes);
+    if (!s.scopes) list("scope", s.scopes);
+    if (auto* j = f.body().if_contains("jwks")) {
+      if (j->is_object()) s.jwks = json::serialize(*j);
+      else f.fail("jwks", "Must be a JWKS object");
+    }
+    auto ttl = [&](const char* key, std::optional<std::optional<int>>& out) {
+      auto* v = f.body().if_contains(key);
+      if (!v) return;
+      if (v->is_null()) out = std::optional<int>();
+      else if (v->is_int64()) out = std::optional<int>(static_cast<int>(v->get_int64()));
+      else f.fail(key, "Must be an integer number of seconds or null");
+    };
+    ttl("access_token_ttl", s.access_token_ttl);
+    ttl("refresh_token_ttl", s.refresh_token_ttl);
+    ttl("id_token_ttl", s.id_token_ttl);
+    if (!f.ok()) return f.error();
+    return s;
+  });
 }
 
 }  // namespace
@@ -112,9 +112,7 @@ void register_client_routes(http::Router& r, OidcApi api) {
   r.patch("/api/v1/admin/clients/{id}", Pool::db, admin([api](Request& req, const Principal&) {
     auto spec = spec_of(req, false);
     if (!spec) return error_response(req, spec.error());
-    auto c = api.clients.update(req.params["id"], *spec);
-    if (!c) return error_response(req, c.error());
-    return ok_response(req, 200, to_json(*c), "Client updated");
+    return http::respond(req, api.clients.update(req.params["id"], *spec), 200, "Client updated");
   }, "oauth.client_updated"), "Change an OAuth client — admin");
 
   r.del("/api/v1/admin/clients/{id}", Pool::db, admin([api](Request& req, const Principal&) {
